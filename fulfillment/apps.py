@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FulfillmentConfig(AppConfig):
+    name = "fulfillment"
+    verbose_name = _("Routing and fulfilment")

@@ -1,0 +1,94 @@
+"""Every API error as application/problem+json (RFC 9457), validation errors with attrs."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from oms.errors import DomainError, InvalidInput
+
+PROBLEM_TYPE = "https://oms.example/problems/"
+
+
+def flatten_errors(detail, prefix: str = "") -> list[dict]:
+    """Turn DRF's nested error detail into a flat list of {attr, code, detail}."""
+    items: list[dict] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key in ("non_field_errors", "__all__") else str(key)
+            attr = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            items.extend(flatten_errors(value, attr))
+    elif isinstance(detail, list):
+        if all(isinstance(entry, exceptions.ErrorDetail | str) for entry in detail):
+            for entry in detail:
+                items.append(
+                    {
+                        "attr": prefix or None,
+                        "code": getattr(entry, "code", "invalid"),
+                        "detail": str(entry),
+                    }
+                )
+        else:
+            for index, entry in enumerate(detail):
+                if entry:
+                    items.extend(
+                        flatten_errors(entry, f"{prefix}.{index}" if prefix else str(index))
+                    )
+    else:
+        items.append(
+            {
+                "attr": prefix or None,
+                "code": getattr(detail, "code", "invalid"),
+                "detail": str(detail),
+            }
+        )
+    return items
+
+
+def problem(
+    status_code: int, title: str, detail: str, *, code: str, errors: list[dict] | None = None
+) -> Response:
+    body = {"type": PROBLEM_TYPE + code, "title": title, "status": status_code, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, InvalidInput):
+        return problem(400, "Invalid input", exc.detail, code="validation-error", errors=exc.errors)
+    if isinstance(exc, DomainError):
+        return problem(409, "Conflict", exc.detail, code=exc.code, errors=exc.errors)
+    if isinstance(exc, TransitionNotAllowed | ConcurrentTransition):
+        return problem(
+            409, "Conflict", str(exc) or "The state does not allow this.", code="illegal-state"
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            400,
+            "Invalid input",
+            "The request is invalid.",
+            code="validation-error",
+            errors=flatten_errors(exc.detail),
+        )
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    titled = problem(
+        response.status_code, response.status_text, str(detail), code=str(code).replace("_", "-")
+    )
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            titled[header] = response[header]
+    return titled
+
+
+__all__ = ["problem", "problem_exception_handler", "status"]

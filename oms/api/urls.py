@@ -1,0 +1,13 @@
+"""API routes. Every path works with and without a trailing slash (API.md)."""
+
+from django.urls import re_path
+
+from oms.api import views
+
+
+def api_path(route: str, view, name: str):
+    """A route under /api/v1/ that matches with or without the trailing slash."""
+    return re_path(rf"^{route.rstrip('/')}/?$", view, name=name)
+
+
+urlpatterns = [api_path("me", views.me, "api-me")]

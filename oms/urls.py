@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from oms import views
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("care/", views.care_home, name="care-home"),
+    path("store/", views.store_home, name="store-home"),
+    path("store/<slug:code>/", views.store_queue, name="store-queue"),
+    path("partner/", views.partner_home, name="partner-home"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("oms.api.urls")),
+]
