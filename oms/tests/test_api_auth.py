@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop() -> Shop:
     country = Country.objects.create(code="DE", name="Deutschland", currency="EUR")
-    return Shop.objects.create(code="de-web", name="DE Web", country=country, channel="web",
-                               currency="EUR")
+    return Shop.objects.create(
+        code="de-web", name="DE Web", country=country, channel="web", currency="EUR"
+    )
 
 
 def test_a_shop_token_identifies_its_shop(shop):
