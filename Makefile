@@ -34,7 +34,19 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
-test: lint check test-sqlite test-postgres
+test: lint check browser-deps test-sqlite test-postgres
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -q chromium || \
+	  { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; \
+	fi
+
+test-browser: install browser-deps
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m browser
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FulfillmentConfig(AppConfig):
     name = "fulfillment"
     verbose_name = _("Routing and fulfilment")
+
+    def ready(self) -> None:
+        from fulfillment import admin_routing  # noqa: F401  (registers the routing admin)

@@ -109,6 +109,13 @@ class Shop(models.Model):
         super().clean()
         if self.channel == self.Channel.MARKETPLACE and self.partner_id is None:
             raise ValidationError({"partner": _("A marketplace shop needs its partner.")})
+        if self.partner_id is not None:
+            from fulfillment.models import Partner
+
+            if self.channel != self.Channel.MARKETPLACE:
+                raise ValidationError({"partner": _("Only a marketplace shop has a partner.")})
+            if self.partner.kind != Partner.Kind.MARKETPLACE:
+                raise ValidationError({"partner": _("The partner must be a marketplace.")})
 
 
 class User(AbstractUser):

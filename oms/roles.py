@@ -51,9 +51,10 @@ START_PAGES = [
 ]
 
 
-def _permissions_matching(patterns: list[str]):
+def _permissions_matching(patterns: list[str], using: str):
+    permissions = Permission.objects.using(using)
     if patterns == ["*"]:
-        return Permission.objects.all()
+        return permissions.all()
     query = Q(pk__in=[])
     for pattern in patterns:
         app_label, codename = pattern.split(".")
@@ -61,15 +62,15 @@ def _permissions_matching(patterns: list[str]):
             query |= Q(content_type__app_label=app_label, codename__startswith=codename[:-1])
         else:
             query |= Q(content_type__app_label=app_label, codename=codename)
-    return Permission.objects.filter(query)
+    return permissions.filter(query)
 
 
-def ensure_roles() -> dict[str, Group]:
+def ensure_roles(using: str = "default") -> dict[str, Group]:
     """Create or update the role groups with their permissions (idempotent)."""
     groups = {}
     for role, patterns in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(_permissions_matching(patterns))
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(_permissions_matching(patterns, using))
         groups[role] = group
     return groups
 

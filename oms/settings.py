@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "template_partials",
@@ -156,7 +157,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "purge-idempotency-records": {
+        "task": "oms.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
+    "expire-stock-reservations": {
+        "task": "inventory.tasks.expire_stock_reservations",
+        "schedule": 60.0,
+    },
+    "send-prepayment-reminders": {
+        "task": "orders.tasks.send_prepayment_reminders",
+        "schedule": 900.0,
+    },
+    "cancel-unpaid-prepayments": {
+        "task": "orders.tasks.cancel_unpaid_prepayments",
+        "schedule": 900.0,
+    },
+}
+# Stock feeds carry 10,000+ items in one JSON body (about 70 bytes each).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["oms.api.authentication.BearerTokenAuthentication"],
@@ -176,6 +196,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the installed sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderPaymentMethodEnum": "orders.models.Order.PaymentMethod",
+        "OrderDeliveryMethodEnum": "orders.models.Order.DeliveryMethod",
+        "OrderPaymentStatusEnum": "orders.models.Payment.Status",
+        "OrderSubmittedPaymentStatusEnum": "orders.api.serializers.SUBMITTED_PAYMENT_STATUSES",
+        "OrderRecordedPaymentStatusEnum": "orders.api.serializers.RECORDED_PAYMENT_STATUSES",
+    },
 }
 
 LOGGING = {

@@ -1,6 +1,6 @@
 """API routes. Every path works with and without a trailing slash (API.md)."""
 
-from django.urls import re_path
+from django.urls import include, path, re_path
 
 from oms.api import views
 
@@ -10,4 +10,9 @@ def api_path(route: str, view, name: str):
     return re_path(rf"^{route.rstrip('/')}/?$", view, name=name)
 
 
-urlpatterns = [api_path("me", views.me, "api-me")]
+urlpatterns = [
+    api_path("me", views.me, "api-me"),
+    path("", include("inventory.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("fulfillment.api.urls")),
+]

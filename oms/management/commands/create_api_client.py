@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fulfillment.models import Partner
 from oms.models import ApiClient, Shop
+from oms.services import api_client_create
 
 
 class Command(BaseCommand):
@@ -19,23 +21,27 @@ class Command(BaseCommand):
     def handle(
         self, *args, name: str, shop: str | None, partner: str | None, system: bool, **options
     ) -> None:
-        if ApiClient.objects.filter(name=name).exists():
-            raise CommandError(f"An API client named {name!r} exists already.")
-        client = ApiClient(name=name)
+        bound_shop = bound_partner = None
         if shop:
-            client.scope = ApiClient.Scope.SHOP
-            client.shop = Shop.objects.filter(code=shop).first()
-            if client.shop is None:
+            scope = ApiClient.Scope.SHOP
+            bound_shop = Shop.objects.filter(code=shop).first()
+            if bound_shop is None:
                 raise CommandError(f"Unknown shop {shop!r}.")
         elif partner:
-            client.scope = ApiClient.Scope.PARTNER
-            client.partner = Partner.objects.filter(code=partner).first()
-            if client.partner is None:
+            scope = ApiClient.Scope.PARTNER
+            bound_partner = Partner.objects.filter(code=partner).first()
+            if bound_partner is None:
                 raise CommandError(f"Unknown partner {partner!r}.")
         else:
-            client.scope = ApiClient.Scope.SYSTEM
-        token = client.issue_token()
-        client.full_clean()
-        client.save()
+            scope = ApiClient.Scope.SYSTEM
+        try:
+            _client, token = api_client_create(
+                name=name, scope=scope, shop=bound_shop, partner=bound_partner
+            )
+        except ValidationError as error:
+            messages = [
+                f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items()
+            ]
+            raise CommandError("; ".join(messages)) from error
         self.stdout.write(token)
         self.stderr.write("Store this token now; it is not shown again.")

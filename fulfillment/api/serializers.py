@@ -1,0 +1,67 @@
+"""Delivery orders and shipments as the API shows and takes them (API.md)."""
+
+from rest_framework import serializers
+
+from fulfillment.models import DeliveryOrder, DeliveryOrderLine, Shipment
+
+
+class DeliveryLineQuantitySerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, help_text="The order line's id.")
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class DeliveryOrderRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+    lines = DeliveryLineQuantitySerializer(many=True, required=False)
+
+
+class DeliveryOrderShipSerializer(serializers.Serializer):
+    carrier = serializers.SlugField()
+    tracking_number = serializers.CharField(max_length=100)
+    lines = DeliveryLineQuantitySerializer(many=True, required=False)
+
+
+class ShipmentEventInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED, Shipment.Status.EXCEPTION]
+    )
+    at = serializers.DateTimeField()
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    carrier = serializers.CharField(source="carrier.code")
+    tracking_url = serializers.CharField()
+
+    class Meta:
+        model = Shipment
+        fields = ["id", "carrier", "tracking_number", "tracking_url", "status", "promised_date"]
+
+
+class DeliveryOrderLineSerializer(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="order_line_id")
+
+    class Meta:
+        model = DeliveryOrderLine
+        fields = ["line", "sku", "quantity", "quantity_shipped", "quantity_rejected"]
+
+
+class DeliveryOrderSerializer(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.number")
+    location = serializers.CharField(source="location.code")
+    lines = DeliveryOrderLineSerializer(many=True)
+    shipments = ShipmentSerializer(many=True)
+
+    class Meta:
+        model = DeliveryOrder
+        fields = [
+            "id",
+            "order",
+            "location",
+            "status",
+            "promised_date",
+            "reject_reason",
+            "created_at",
+            "lines",
+            "shipments",
+        ]

@@ -1,0 +1,156 @@
+"""Reads for routing and promising: shipping options, earliest delivery dates."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from fulfillment.models import CarrierService, Holiday, LocationCarrier, TransitTime
+from fulfillment.routing.calendar import earliest_delivery, parse_working_days
+from inventory.models import Location
+from oms.models import Country
+
+# Holidays are loaded for this many days ahead of today (a parcel never takes longer).
+HOLIDAY_HORIZON_DAYS = 120
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    """The fastest way a location can send a parcel to a destination with a service level."""
+
+    location_id: int
+    service_id: int
+    carrier_code: str
+    earliest_delivery: datetime.date
+    cost: Decimal
+
+
+def _country_code(country: Country | str) -> str:
+    return country if isinstance(country, str) else country.code
+
+
+def _holidays(codes: Iterable[str], start: datetime.date) -> dict[str, set[datetime.date]]:
+    by_country: dict[str, set[datetime.date]] = {code: set() for code in codes}
+    rows = Holiday.objects.filter(
+        country__code__in=list(by_country),
+        region="",
+        date__gte=start - datetime.timedelta(days=7),
+        date__lte=start + datetime.timedelta(days=HOLIDAY_HORIZON_DAYS),
+    ).values_list("country__code", "date")
+    for code, day in rows:
+        by_country[code].add(day)
+    return by_country
+
+
+def _transit_days(
+    zones: list[TransitTime], service: CarrierService, postcode: str, domestic: bool
+) -> int | None:
+    """The zone's transit days; the service's default at home; None when not served."""
+    if not postcode:
+        # No postcode yet (a product page): the fastest zone of the country.
+        days = [zone.transit_days for zone in zones if zone.service_id == service.pk]
+        if days:
+            return min(days)
+        return service.transit_days if domestic else None
+    matches = [
+        zone
+        for zone in zones
+        if zone.service_id == service.pk and zone.postcode_from <= postcode <= zone.postcode_to
+    ]
+    if matches:
+        # The narrowest range is the most specific one.
+        return min(matches, key=lambda z: (z.postcode_to, z.postcode_from[::-1])).transit_days
+    if any(zone.service_id == service.pk for zone in zones):
+        return None  # the carrier lists zones for this country and the postcode is in none
+    return service.transit_days if domestic else None
+
+
+def shipping_options(
+    locations: Iterable[Location],
+    *,
+    country: Country | str,
+    postcode: str,
+    service: str = CarrierService.Level.STANDARD,
+    now: datetime.datetime | None = None,
+    ready_on: dict[int, datetime.date] | None = None,
+    weight_grams: int = 0,
+) -> dict[int, ShippingOption]:
+    """Per location that can ship there: the earliest delivery date and its parcel cost."""
+    locations = list(locations)
+    now = now or timezone.now()
+    code = _country_code(country)
+    postcode = (postcode or "").strip()
+    ready_on = ready_on or {}
+    links = list(
+        LocationCarrier.objects.filter(
+            location__in=locations,
+            is_active=True,
+            service__level=service,
+            service__carrier__is_active=True,
+        ).select_related("service__carrier")
+    )
+    by_location: dict[int, list[LocationCarrier]] = {}
+    for link in links:
+        by_location.setdefault(link.location_id, []).append(link)
+    # A location without configured carriers ships with every active carrier's defaults.
+    defaults = [
+        LocationCarrier(service=service_row, cost_base=Decimal("0"), cost_per_kg=Decimal("0"))
+        for service_row in CarrierService.objects.filter(
+            level=service, carrier__is_active=True
+        ).select_related("carrier")
+    ]
+    services = {link.service_id for link in links} | {link.service.pk for link in defaults}
+    zones = list(TransitTime.objects.filter(service_id__in=services, country__code=code))
+    origin_codes = {location.country.code for location in locations}
+    holidays = _holidays(origin_codes | {code}, now.date())
+
+    options: dict[int, ShippingOption] = {}
+    for location in locations:
+        origin = location.country.code
+        closed = holidays[origin] | holidays[code]
+        best: ShippingOption | None = None
+        for link in by_location.get(location.pk, defaults):
+            days = _transit_days(zones, link.service, postcode, domestic=origin == code)
+            if days is None:
+                continue
+            date = earliest_delivery(
+                now,
+                location_tz=location.time_zone,
+                cutoff=link.cutoff_time or link.service.cutoff_time,
+                transit_days=days,
+                holidays=closed,
+                working_days=parse_working_days(link.service.working_days),
+                ready_on=ready_on.get(location.pk),
+            )
+            cost = link.cost_for(weight_grams).quantize(Decimal("0.01"))
+            option = ShippingOption(
+                location.pk, link.service.pk, link.service.carrier.code, date, cost
+            )
+            if best is None or (date, cost) < (best.earliest_delivery, best.cost):
+                best = option
+        if best is not None:
+            options[location.pk] = best
+    return options
+
+
+def earliest_delivery_date(
+    location: Location,
+    country: Country | str,
+    postcode: str,
+    service: str = CarrierService.Level.STANDARD,
+    now: datetime.datetime | None = None,
+    ready_on: datetime.date | None = None,
+) -> datetime.date | None:
+    """The first day goods from this location can reach the postcode (None: not served)."""
+    options = shipping_options(
+        [location],
+        country=country,
+        postcode=postcode,
+        service=service,
+        now=now,
+        ready_on={location.pk: ready_on} if ready_on else None,
+    )
+    option = options.get(location.pk)
+    return option.earliest_delivery if option else None

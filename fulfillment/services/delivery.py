@@ -1,0 +1,373 @@
+"""Work on delivery orders and shipments: accept, reject (→ reroute), ship, tracking events."""
+
+import contextlib
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from fulfillment.models import (
+    Carrier,
+    DeliveryOrder,
+    DeliveryOrderLine,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+)
+from inventory import services as inventory_services
+from inventory.models import Reservation
+from oms.errors import DomainError, InvalidInput
+from orders.locks import lock_order
+from orders.models import Order, OrderLine
+from orders.services.events import Actor, record_event
+from orders.services.messages import queue_message
+from orders.services.payments import capture_payment_for_shipment
+
+
+@dataclass(frozen=True)
+class LineQuantity:
+    line_id: int  # the order line's id, as in the API
+    quantity: int
+
+
+def _lock(delivery_order: DeliveryOrder) -> tuple[Order, DeliveryOrder]:
+    """Lock the order first (the orders domain's lock order), then the delivery order."""
+    order_id = delivery_order.order_id or (
+        DeliveryOrder.objects.values_list("order_id", flat=True).get(pk=delivery_order.pk)
+    )
+    order = lock_order(order_id)
+    locked = (
+        DeliveryOrder.objects.select_for_update()
+        .select_related("location")
+        .get(pk=delivery_order.pk)
+    )
+    return order, locked
+
+
+def _resolve(
+    delivery_order: DeliveryOrder, lines: list[LineQuantity] | None
+) -> list[tuple[DeliveryOrderLine, int]]:
+    """The delivery order's lines and quantities asked for (all that is open without `lines`)."""
+    own = {line.order_line_id: line for line in delivery_order.lines.select_for_update()}
+    if not lines:
+        return [(line, line.quantity_open) for line in own.values() if line.quantity_open > 0]
+    errors = []
+    resolved = []
+    for index, item in enumerate(lines):
+        line = own.get(item.line_id)
+        if line is None:
+            errors.append(
+                {
+                    "attr": f"lines.{index}.line",
+                    "code": "not_in_delivery_order",
+                    "detail": _("Line %(line)s is not part of this delivery order.")
+                    % {"line": item.line_id},
+                }
+            )
+        elif not 1 <= item.quantity <= line.quantity_open:
+            errors.append(
+                {
+                    "attr": f"lines.{index}.quantity",
+                    "code": "too_many",
+                    "detail": _("Between 1 and %(open)d.") % {"open": line.quantity_open},
+                }
+            )
+        else:
+            resolved.append((line, item.quantity))
+    if errors:
+        raise InvalidInput(errors)
+    return resolved
+
+
+def _placed_reservations(delivery_order: DeliveryOrder, line: DeliveryOrderLine):
+    return Reservation.objects.filter(
+        order_line_id=line.order_line_id,
+        location_id=delivery_order.location_id,
+        status=Reservation.Status.OPEN,
+    ).order_by("pk")
+
+
+def _hold_in_pool(order: Order, order_line: OrderLine, quantity: int, *, actor: str) -> None:
+    """Hold the rejected units in the shop's pool again so the reroute can place them."""
+    # With nothing left anywhere the reroute reports the line as waiting for stock.
+    with contextlib.suppress(inventory_services.InsufficientStock):
+        inventory_services.reserve_for_order(
+            shop=order.shop,
+            items=[
+                inventory_services.ReservationRequest(
+                    product=order_line.product, quantity=quantity, order_line=order_line
+                )
+            ],
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def delivery_order_accept(*, delivery_order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
+    """The location confirms it will fulfil the delivery order."""
+    order, delivery_order = _lock(delivery_order)
+    delivery_order.accept()
+    delivery_order.save()
+    record_event(
+        order,
+        "delivery_order_accepted",
+        actor=actor,
+        message=_("%(location)s accepted delivery order %(id)s.")
+        % {"location": delivery_order.location.code, "id": delivery_order.pk},
+        data={"delivery_order": delivery_order.pk},
+    )
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_reject(
+    *,
+    delivery_order: DeliveryOrder,
+    reason: str,
+    lines: list[LineQuantity] | None,
+    actor: Actor,
+) -> DeliveryOrder:
+    """The location cannot ship (some of) it: give its stock back and route the rest anew."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status not in DeliveryOrder.OPEN_STATES:
+        raise DomainError(
+            _("Delivery order %(id)s is %(status)s and cannot be rejected.")
+            % {"id": delivery_order.pk, "status": delivery_order.status},
+            code="illegal-state",
+        )
+    rejected = _resolve(delivery_order, lines)
+    label = f"delivery:{actor.label}"
+    for line, quantity in rejected:
+        line.quantity_rejected += quantity
+        line.save(update_fields=["quantity_rejected"])
+        left = quantity
+        for reservation in _placed_reservations(delivery_order, line):
+            if left <= 0:
+                break
+            take = min(left, reservation.quantity)
+            inventory_services.release_reservation(
+                reservation=reservation, quantity=take, reason=reason, actor=label
+            )
+            left -= take
+        _hold_in_pool(order, line.order_line, quantity, actor=label)
+    if all(line.quantity_open == 0 for line in delivery_order.lines.all()) and not any(
+        line.quantity_shipped for line in delivery_order.lines.all()
+    ):
+        delivery_order.reject()
+        delivery_order.reject_reason = reason[:200]
+        delivery_order.save()
+    else:
+        delivery_order.reject_reason = reason[:200]
+        delivery_order.save(update_fields=["reject_reason", "updated_at"])
+    record_event(
+        order,
+        "delivery_order_rejected",
+        actor=actor,
+        message=_("%(location)s rejected %(units)d unit(s): %(reason)s")
+        % {
+            "location": delivery_order.location.code,
+            "units": sum(quantity for _line, quantity in rejected),
+            "reason": reason,
+        },
+        data={
+            "delivery_order": delivery_order.pk,
+            "lines": [{"line": line.order_line_id, "quantity": q} for line, q in rejected],
+        },
+    )
+    from fulfillment.tasks import route_order
+
+    route_order.delay_on_commit(order.pk, reason="reject")
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_ship(
+    *,
+    delivery_order: DeliveryOrder,
+    carrier: Carrier,
+    tracking_number: str,
+    lines: list[LineQuantity] | None,
+    actor: Actor,
+) -> Shipment:
+    """Parcel handed to the carrier: consume the stock, capture payment, tell the customer."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status not in DeliveryOrder.OPEN_STATES or (
+        delivery_order.status == DeliveryOrder.Status.CREATED
+    ):
+        raise DomainError(
+            _("Delivery order %(id)s is %(status)s and cannot be shipped.")
+            % {"id": delivery_order.pk, "status": delivery_order.status},
+            code="illegal-state",
+        )
+    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
+        raise DomainError(
+            _("Tracking number %(number)s is already used.") % {"number": tracking_number},
+            errors=[{"attr": "tracking_number", "code": "duplicate", "detail": _("Already used.")}],
+            code="duplicate-tracking-number",
+        )
+    shipped = _resolve(delivery_order, lines)
+    if not shipped:
+        raise DomainError(_("Nothing is left to ship."), code="nothing-to-ship")
+    shipment = Shipment.objects.create(
+        delivery_order=delivery_order,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        promised_date=delivery_order.promised_date,
+    )
+    label = f"shipment:{carrier.code}:{tracking_number}"
+    order_lines = {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update()
+        .filter(pk__in=[line.order_line_id for line, _q in shipped])
+        .order_by("pk")
+    }
+    captured: list[tuple[OrderLine, int]] = []
+    for line, quantity in shipped:
+        ShipmentLine.objects.create(shipment=shipment, delivery_line=line, quantity=quantity)
+        line.quantity_shipped += quantity
+        line.save(update_fields=["quantity_shipped"])
+        left = quantity
+        for reservation in _placed_reservations(delivery_order, line):
+            if left <= 0:
+                break
+            take = min(left, reservation.quantity)
+            inventory_services.consume_reservation(
+                reservation=reservation, quantity=take, reference=label, actor=actor.label
+            )
+            left -= take
+        order_line = order_lines[line.order_line_id]
+        order_line.quantity_shipped += quantity
+        order_line.refresh_status()
+        order_line.save(update_fields=["quantity_shipped", "status"])
+        captured.append((order_line, quantity))
+    if all(line.quantity_open == 0 for line in delivery_order.lines.all()):
+        delivery_order.ship()
+        delivery_order.save()
+    everything = all(line.quantity_open == 0 for line in order.lines.all())
+    transition = "ship" if everything else "ship_partly"
+    if order.status != Order.Status.PARTLY_SHIPPED or everything:
+        before = order.status
+        getattr(order, transition)()
+        order.save()
+        record_event(
+            order,
+            "status_changed",
+            actor=actor,
+            message=f"{before} → {order.status}",
+            data={"from": before, "to": order.status, "transition": transition},
+        )
+    record_event(
+        order,
+        "shipped",
+        actor=actor,
+        message=_("Shipped from %(location)s with %(carrier)s, tracking %(number)s.")
+        % {
+            "location": delivery_order.location.code,
+            "carrier": carrier.name,
+            "number": tracking_number,
+        },
+        data={"shipment": shipment.pk, "delivery_order": delivery_order.pk},
+    )
+    capture_payment_for_shipment(order=order, shipped=captured, actor=actor)
+    queue_message(
+        order=order,
+        type="shipped",
+        key=f"shipped:{shipment.pk}",
+        context={"tracking_url": shipment.tracking_url, "tracking_number": tracking_number},
+    )
+    return shipment
+
+
+@transaction.atomic
+def shipment_record_event(
+    *, shipment: Shipment, status: str, at: datetime.datetime, message: str, actor: Actor
+) -> Shipment:
+    """A tracking update: store it and move the shipment (and its delivery order) on."""
+    shipment = (
+        Shipment.objects.select_for_update().select_related("delivery_order").get(pk=shipment.pk)
+    )
+    ShipmentEvent.objects.create(shipment=shipment, status=status, at=at, message=message[:500])
+    if status == shipment.status:
+        return shipment
+    transition = {
+        Shipment.Status.IN_TRANSIT: "transit",
+        Shipment.Status.DELIVERED: "deliver",
+        Shipment.Status.EXCEPTION: "report_exception",
+    }[status]
+    if shipment.status == Shipment.Status.DELIVERED:
+        return shipment  # a late "in transit" after delivery changes nothing
+    getattr(shipment, transition)()
+    if status == Shipment.Status.DELIVERED:
+        shipment.delivered_at = at
+    shipment.save()
+    order = Order.objects.get(pk=shipment.delivery_order.order_id)
+    record_event(
+        order,
+        f"shipment_{status}",
+        actor=actor,
+        message=message or status,
+        data={"shipment": shipment.pk, "at": at.isoformat()},
+    )
+    delivery_order = shipment.delivery_order
+    if (
+        status == Shipment.Status.DELIVERED
+        and delivery_order.status == DeliveryOrder.Status.SHIPPED
+        and not delivery_order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
+    ):
+        delivery_order = DeliveryOrder.objects.select_for_update().get(pk=delivery_order.pk)
+        delivery_order.deliver()
+        delivery_order.save()
+    return shipment
+
+
+@transaction.atomic
+def delivery_order_withdraw(
+    *, delivery_order: DeliveryOrder, reason: str, actor: Actor
+) -> DeliveryOrder:
+    """Take back a delivery order not yet picked (outage): its units are routed elsewhere."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status not in DeliveryOrder.NOT_PICKED_STATES:
+        return delivery_order
+    label = f"withdraw:{actor.label}"
+    for line in delivery_order.lines.select_for_update().select_related("order_line__product"):
+        quantity = line.quantity_open
+        if quantity <= 0:
+            continue
+        line.quantity_cancelled += quantity
+        line.save(update_fields=["quantity_cancelled"])
+        left = quantity
+        for reservation in _placed_reservations(delivery_order, line):
+            if left <= 0:
+                break
+            take = min(left, reservation.quantity)
+            inventory_services.release_reservation(
+                reservation=reservation, quantity=take, reason=reason, actor=label
+            )
+            left -= take
+        _hold_in_pool(order, line.order_line, quantity, actor=label)
+    delivery_order.cancel()
+    delivery_order.save()
+    record_event(
+        order,
+        "delivery_order_withdrawn",
+        actor=actor,
+        message=_("Delivery order %(id)s taken back from %(location)s: %(reason)s")
+        % {"id": delivery_order.pk, "location": delivery_order.location.code, "reason": reason},
+        data={"delivery_order": delivery_order.pk},
+    )
+    from fulfillment.tasks import route_order
+
+    route_order.delay_on_commit(order.pk, reason="outage")
+    return delivery_order
+
+
+def delivery_orders_at_unavailable_locations() -> list[int]:
+    """Delivery orders not yet picked at locations now under outage or switched off."""
+    return list(
+        DeliveryOrder.objects.filter(status__in=DeliveryOrder.NOT_PICKED_STATES)
+        .filter(Q(location__is_outage=True) | Q(location__is_active=False))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,361 @@
+"""Route orders: load the candidates, ask the engine, persist delivery orders and reservations."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fulfillment import routing
+from fulfillment.geo import distance_km, postcode_centre
+from fulfillment.models import (
+    DeliveryOrder,
+    DeliveryOrderLine,
+    LocationRoutingProfile,
+    RoutingDecision,
+    RoutingStrategy,
+)
+from fulfillment.selectors import shipping_options
+from inventory import services as inventory_services
+from inventory.models import Location, Reservation, SafetyStockDefault, StockLevel
+from orders.locks import lock_order
+from orders.models import Order, OrderLine
+from orders.services.events import Actor, record_event
+
+ROUTABLE_STATES = (Order.Status.RELEASED, Order.Status.IN_FULFILMENT, Order.Status.PARTLY_SHIPPED)
+
+
+class StockChanged(Exception):
+    """The stock moved between loading the candidates and holding it: route again."""
+
+
+@dataclass
+class RoutingInput:
+    lines: list[routing.Line]
+    candidates: list[routing.Candidate]
+    strategy: routing.Strategy
+    strategy_row: RoutingStrategy | None
+    options: dict = field(default_factory=dict)
+
+
+def strategy_for(order: Order) -> RoutingStrategy | None:
+    """The active strategy for the order's shop and customer group (else the shop's default)."""
+    group = order.customer.group if order.customer_id else ""
+    active = RoutingStrategy.objects.filter(shop=order.shop, status=RoutingStrategy.Status.ACTIVE)
+    return (active.filter(customer_group=group).first() if group else None) or active.filter(
+        customer_group=""
+    ).first()
+
+
+def unrouted_quantities(order: Order) -> dict[int, int]:
+    """Per order line: units neither cancelled, shipped nor held by a live delivery order."""
+    held = dict(
+        DeliveryOrderLine.objects.filter(order_line__order=order)
+        .exclude(delivery_order__status__in=[DeliveryOrder.Status.CANCELLED])
+        .values("order_line")
+        .annotate(
+            units=Sum("quantity")
+            - Sum("quantity_rejected")
+            - Sum("quantity_cancelled")
+            - Sum("quantity_shipped")
+        )
+        .values_list("order_line", "units")
+    )
+    quantities = {}
+    for line in order.lines.select_related("product").order_by("pk"):
+        if line.product.is_service:
+            continue
+        left = line.quantity_open - held.get(line.pk, 0)
+        if left > 0:
+            quantities[line.pk] = left
+    return quantities
+
+
+def _today_counts(location_ids: Iterable[int], now: datetime.datetime) -> dict[int, int]:
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return dict(
+        DeliveryOrder.objects.filter(location_id__in=list(location_ids), created_at__gte=start)
+        .exclude(status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED])
+        .values("location")
+        .annotate(count=Count("id"))
+        .values_list("location", "count")
+    )
+
+
+def build_input(
+    order: Order,
+    *,
+    quantities: dict[int, int],
+    strategy: RoutingStrategy | None = None,
+    exclude_location_ids: Iterable[int] = (),
+    now: datetime.datetime | None = None,
+    time_budget_ms: float | None = None,
+) -> RoutingInput:
+    """Everything the engine needs for these quantities of the order, as plain data."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    strategy = strategy or strategy_for(order)
+    budget = time_budget_ms or getattr(settings, "OMS_ROUTING_TIME_BUDGET_MS", 50)
+    engine_strategy = (
+        strategy.to_engine(time_budget_ms=budget)
+        if strategy
+        else routing.Strategy(time_budget_ms=budget)
+    )
+    order_lines = {
+        line.pk: line
+        for line in OrderLine.objects.filter(pk__in=quantities).select_related("product")
+    }
+    locations = list(
+        order.shop.fulfilment_locations.select_related("country", "partner").order_by("code")
+    )
+    profiles = {
+        profile.location_id: profile
+        for profile in LocationRoutingProfile.objects.filter(location__in=locations)
+    }
+    owners: dict[str, str] = {}
+    for location in locations:
+        profile = profiles.get(location.pk)
+        if location.type == Location.Type.DROPSHIPPER and location.partner and profile:
+            for style in profile.dropship_styles:
+                owners.setdefault(style, location.partner.code)
+
+    lines = [
+        routing.Line(
+            key=line_id,
+            sku=order_lines[line_id].sku,
+            quantity=quantity,
+            hazardous=order_lines[line_id].product.is_hazardous,
+            bulky=order_lines[line_id].product.is_bulky,
+            dropship_owner=owners.get(order_lines[line_id].product.style),
+        )
+        for line_id, quantity in quantities.items()
+    ]
+    product_ids = {line.product_id for line in order_lines.values()}
+    defaults = dict(SafetyStockDefault.objects.values_list("location_type", "quantity"))
+    stock: dict[int, dict[str, int]] = {}
+    for level in StockLevel.objects.filter(
+        location__in=locations, product_id__in=product_ids
+    ).select_related("product", "location"):
+        safety = level.safety_stock
+        if safety is None:
+            safety = defaults.get(level.location.type, 0)
+        free = level.on_hand - level.reserved - safety
+        if free > 0:
+            stock.setdefault(level.location_id, {})[level.product.sku] = free
+
+    address = order.shipping_address
+    weight = sum(line.product.weight_grams * quantities[pk] for pk, line in order_lines.items())
+    options = shipping_options(
+        locations,
+        country=address.country.code,
+        postcode=address.postcode,
+        service=order.delivery_service or "standard",
+        now=now,
+        weight_grams=weight,
+    )
+    centre = postcode_centre(address.country.code, address.postcode)
+    counts = _today_counts([location.pk for location in locations], now)
+    excluded = set(exclude_location_ids)
+    pickup_only = order.delivery_method != Order.DeliveryMethod.SHIP and order.pickup_location_id
+    candidates = []
+    for location in locations:
+        profile = profiles.get(location.pk) or LocationRoutingProfile(location=location)
+        option = options.get(location.pk)
+        used = counts.get(location.pk, 0)
+        capacity = max(location.daily_capacity, 0)
+        allowed = location.pk not in excluded and location.type != Location.Type.RETURNS_CENTRE
+        if pickup_only:
+            allowed = allowed and location.pk == order.pickup_location_id
+        candidates.append(
+            routing.Candidate(
+                id=location.pk,
+                code=location.code,
+                stock=stock.get(location.pk, {}),
+                type=location.type,
+                partner=location.partner.code if location.partner else None,
+                distance_km=distance_km(
+                    centre, (float(location.latitude), float(location.longitude))
+                )
+                if centre
+                else 0.0,
+                capacity_left=capacity - used,
+                backlog_share=used / capacity if capacity else 1.0,
+                priority=profile.priority,
+                markdown_skus=frozenset(profile.markdown_skus or ()),
+                shipping_cost=float(option.cost) if option else 0.0,
+                earliest_delivery=option.earliest_delivery if option else None,
+                is_active=location.is_active,
+                is_outage=location.is_outage,
+                serves_destination=bool(pickup_only) or option is not None,
+                ships_hazardous=profile.ships_hazardous,
+                allowed=allowed,
+            )
+        )
+    return RoutingInput(lines, candidates, engine_strategy, strategy, options)
+
+
+def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> None:
+    """Move the order's pool reservations to the chosen locations (H2's service checks stock)."""
+    label = f"routing:{actor.label}"
+    locations = {
+        location.pk: location for location in Location.objects.filter(pk__in=result.location_ids)
+    }
+    for allocation in sorted(result.allocations, key=lambda a: (a.line_key, a.location_id)):
+        left = allocation.quantity
+        pool = Reservation.objects.filter(
+            order_line_id=allocation.line_key,
+            status=Reservation.Status.OPEN,
+            location__isnull=True,
+        ).order_by("pk")
+        for reservation in pool:
+            if left <= 0:
+                break
+            take = min(left, reservation.quantity)
+            try:
+                inventory_services.assign_reservation_to_location(
+                    reservation=reservation,
+                    location=locations[allocation.location_id],
+                    quantity=take,
+                    actor=label,
+                )
+            except inventory_services.InsufficientStock as error:
+                raise StockChanged(str(error)) from error
+            left -= take
+
+
+@transaction.atomic
+def route_order(
+    *,
+    order: Order,
+    actor: Actor,
+    reason: str = "release",
+    exclude_location_ids: Iterable[int] = (),
+) -> RoutingDecision | None:
+    """Split what is not yet routed of the order into delivery orders, one per location.
+
+    Safe to call twice: only quantities no live delivery order holds are routed. Raises
+    `StockChanged` when a location no longer has the units the engine chose (the caller
+    retries with fresh data).
+    """
+    order = lock_order(order.pk)
+    if order.status not in ROUTABLE_STATES:
+        return None
+    quantities = unrouted_quantities(order)
+    if not quantities:
+        return None
+    data = build_input(order, quantities=quantities, exclude_location_ids=exclude_location_ids)
+    result = routing.route(data.lines, data.candidates, data.strategy)
+    if result.allocations and not result.unallocated:
+        outcome = RoutingDecision.Outcome.ROUTED
+    elif result.allocations:
+        outcome = RoutingDecision.Outcome.PARTIAL
+    else:
+        outcome = RoutingDecision.Outcome.UNROUTABLE
+    codes = {candidate.id: candidate.code for candidate in data.candidates}
+    explanation = result.to_dict()
+    decision = RoutingDecision.objects.create(
+        order=order,
+        strategy=data.strategy_row,
+        strategy_version=data.strategy_row.version if data.strategy_row else None,
+        reason=reason,
+        outcome=outcome,
+        method=result.method,
+        objective=result.objective,
+        elapsed_ms=result.elapsed_ms,
+        chosen=[codes[location_id] for location_id in result.location_ids],
+        unallocated=explanation["unallocated"],
+        candidates=explanation["candidates"],
+    )
+    _hold_stock(order, result, actor)
+    for location_id, allocations in sorted(result.by_location().items()):
+        option = data.options.get(location_id)
+        delivery_order = DeliveryOrder.objects.create(
+            order=order,
+            location_id=location_id,
+            decision=decision,
+            carrier_service_id=option.service_id if option else None,
+            promised_date=option.earliest_delivery if option else None,
+        )
+        quantities_by_line: dict[int, int] = {}
+        skus = {}
+        for allocation in allocations:
+            quantities_by_line[allocation.line_key] = (
+                quantities_by_line.get(allocation.line_key, 0) + allocation.quantity
+            )
+            skus[allocation.line_key] = allocation.sku
+        DeliveryOrderLine.objects.bulk_create(
+            DeliveryOrderLine(
+                delivery_order=delivery_order,
+                order_line_id=line_id,
+                sku=skus[line_id],
+                quantity=quantity,
+            )
+            for line_id, quantity in sorted(quantities_by_line.items())
+        )
+        delivery_order.release()
+        delivery_order.save()
+    if outcome == RoutingDecision.Outcome.UNROUTABLE:
+        message = _("Could not be routed: no location can ship it now; it waits and is retried.")
+    else:
+        message = _("Routed to %(locations)s.") % {"locations": ", ".join(decision.chosen)}
+        if result.unallocated:
+            message += " " + _("Some units wait for stock.")
+    record_event(
+        order,
+        "routed" if outcome != RoutingDecision.Outcome.UNROUTABLE else "routing_failed",
+        actor=actor,
+        message=message,
+        data={"decision": decision.pk, "outcome": outcome, "reason": reason},
+    )
+    if result.allocations and order.status == Order.Status.RELEASED:
+        before = order.status
+        order.start_fulfilment()
+        order.save()
+        record_event(
+            order,
+            "status_changed",
+            actor=actor,
+            message=f"{before} → {order.status}",
+            data={"from": before, "to": order.status, "transition": "start_fulfilment"},
+        )
+    return decision
+
+
+def orders_waiting_for_routing() -> list[int]:
+    """Orders released for fulfilment with units no delivery order holds (retried periodically)."""
+    candidates = Order.objects.filter(status__in=ROUTABLE_STATES).filter(
+        Q(
+            routing_decisions__outcome__in=[
+                RoutingDecision.Outcome.UNROUTABLE,
+                RoutingDecision.Outcome.PARTIAL,
+            ]
+        )
+        | Q(status=Order.Status.RELEASED)
+    )
+    return [
+        order.pk for order in candidates.distinct().order_by("pk") if unrouted_quantities(order)
+    ]
+
+
+def simulate_strategy(
+    strategy: RoutingStrategy, orders: Iterable[Order]
+) -> list[tuple[Order, routing.RoutingResult, dict[int, str]]]:
+    """What the strategy would decide for these orders now (nothing is written)."""
+    outcomes = []
+    for order in orders:
+        quantities = {
+            line.pk: line.quantity - line.quantity_cancelled
+            for line in order.lines.select_related("product")
+            if not line.product.is_service and line.quantity > line.quantity_cancelled
+        }
+        if not quantities:
+            continue
+        data = build_input(order, quantities=quantities, strategy=strategy)
+        result = routing.route(data.lines, data.candidates, data.strategy)
+        codes = {candidate.id: candidate.code for candidate in data.candidates}
+        outcomes.append((order, result, codes))
+    return outcomes

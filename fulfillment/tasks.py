@@ -1,0 +1,65 @@
+"""Celery tasks for routing: thin and idempotent, they call the services."""
+
+from celery import shared_task
+
+from orders.models import Order
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=1)
+def route_order(self, order_id: int, reason: str = "release") -> int | None:
+    """Route what is not yet routed of the order; retried when the stock moved meanwhile."""
+    from fulfillment.services.routing import StockChanged
+    from fulfillment.services.routing import route_order as route
+    from orders.services.events import Actor
+
+    try:
+        decision = route(order=Order(pk=order_id), actor=Actor.system("routing"), reason=reason)
+    except StockChanged as error:
+        raise self.retry(exc=error, countdown=min(2**self.request.retries, 30)) from error
+    return decision.pk if decision else None
+
+
+@shared_task(acks_late=True)
+def retry_waiting_orders() -> int:
+    """Periodically route again the orders that wait for stock or capacity."""
+    from fulfillment.services.routing import orders_waiting_for_routing
+
+    waiting = orders_waiting_for_routing()
+    for order_id in waiting:
+        route_order.delay(order_id, reason="retry")
+    return len(waiting)
+
+
+@shared_task(acks_late=True)
+def reroute_from_outages() -> int:
+    """Take delivery orders not yet picked away from locations under outage and reroute them."""
+    from fulfillment.models import DeliveryOrder
+    from fulfillment.services.delivery import (
+        delivery_order_withdraw,
+        delivery_orders_at_unavailable_locations,
+    )
+    from orders.services.events import Actor
+
+    waiting = delivery_orders_at_unavailable_locations()
+    for delivery_order_id in waiting:
+        delivery_order_withdraw(
+            delivery_order=DeliveryOrder(pk=delivery_order_id),
+            reason="location outage",
+            actor=Actor.system("routing"),
+        )
+    return len(waiting)
+
+
+@shared_task(acks_late=True)
+def handle_late_shipments() -> int:
+    """Tell customers of late parcels (once) and compensate per the shop's policy (once)."""
+    from fulfillment.models import Shipment
+    from fulfillment.services.lateness import late_shipments, shipment_handle_late
+    from orders.services.events import Actor
+
+    handled = 0
+    for shipment_id in late_shipments():
+        handled += shipment_handle_late(
+            shipment=Shipment(pk=shipment_id), actor=Actor.system("late-shipments")
+        )
+    return handled

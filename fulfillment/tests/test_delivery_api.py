@@ -1,0 +1,117 @@
+"""Delivery orders through the API: routed → accepted → shipped → delivered; reject → reroute."""
+
+import pytest
+
+from conftest import api_client_for
+from fulfillment.models import DeliveryOrder, Shipment
+from fulfillment.services.routing import route_order
+from inventory.models import Location
+from orders.models import Order
+from orders.services.events import Actor
+
+
+@pytest.fixture
+def system_api():
+    return api_client_for("demo-system")
+
+
+@pytest.fixture
+def routed(stock, place_order):
+    """An order routed to wh-central only (the only location with stock)."""
+    for location in Location.objects.filter(type__in=["warehouse", "store"]):
+        stock("TSHIRT-WHITE-M", 0, location=location.code)
+        stock("JEANS-BLUE-32", 0, location=location.code)
+    stock("TSHIRT-WHITE-M", 5, location="wh-central")
+    stock("JEANS-BLUE-32", 5, location="wh-central")
+    order = place_order()
+    route_order(order=order, actor=Actor.system("test"))
+    return order
+
+
+@pytest.mark.django_db
+def test_accept_ship_and_deliver(
+    routed, system_api, mailoutbox, django_capture_on_commit_callbacks
+):
+    (delivery_order,) = routed.delivery_orders.all()
+    listed = system_api.get(
+        "/api/v1/delivery-orders", {"location": "wh-central", "status": "released"}
+    )
+    assert listed.status_code == 200
+    assert delivery_order.pk in [item["id"] for item in listed.json()["results"]]
+
+    accepted = system_api.post(f"/api/v1/delivery-orders/{delivery_order.pk}/accept")
+    assert accepted.status_code == 200, accepted.json()
+    assert accepted.json()["status"] == "accepted"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        shipped = system_api.post(
+            f"/api/v1/delivery-orders/{delivery_order.pk}/ship/",
+            {"carrier": "dhl", "tracking_number": "00340434160000000001"},
+            format="json",
+        )
+    assert shipped.status_code == 201, shipped.json()
+    assert shipped.json()["tracking_url"].endswith("00340434160000000001") or (
+        "00340434160000000001" in shipped.json()["tracking_url"]
+    )
+    delivery_order.refresh_from_db()
+    routed.refresh_from_db()
+    assert delivery_order.status == DeliveryOrder.Status.SHIPPED
+    assert routed.status == Order.Status.SHIPPED
+    assert all(line.quantity_shipped == line.quantity for line in routed.lines.all())
+    assert any("00340434160000000001" in message.body for message in mailoutbox)
+
+    shipment_id = shipped.json()["id"]
+    event = system_api.post(
+        f"/api/v1/shipments/{shipment_id}/events",
+        {"status": "delivered", "at": "2026-11-27T10:00:00+01:00", "message": "Zugestellt"},
+        format="json",
+    )
+    assert event.status_code == 200, event.json()
+    assert Shipment.objects.get(pk=shipment_id).status == Shipment.Status.DELIVERED
+    delivery_order.refresh_from_db()
+    assert delivery_order.status == DeliveryOrder.Status.DELIVERED
+
+
+@pytest.mark.django_db
+def test_reject_reroutes_to_the_next_location(
+    routed, system_api, stock, django_capture_on_commit_callbacks
+):
+    (delivery_order,) = routed.delivery_orders.all()
+    stock("TSHIRT-WHITE-M", 5, location="store-berlin-mitte")
+    stock("JEANS-BLUE-32", 5, location="store-berlin-mitte")
+    with django_capture_on_commit_callbacks(execute=True):
+        rejected = system_api.post(
+            f"/api/v1/delivery-orders/{delivery_order.pk}/reject",
+            {"reason": "damaged"},
+            format="json",
+        )
+    assert rejected.status_code == 200, rejected.json()
+    assert rejected.json()["status"] == "rejected"
+    live = routed.delivery_orders.exclude(status=DeliveryOrder.Status.REJECTED)
+    assert [d.location.code for d in live] == ["store-berlin-mitte"]
+    assert sum(line.quantity for line in live[0].lines.all()) == 3
+
+
+@pytest.mark.django_db
+def test_partner_sees_only_its_own_delivery_orders(routed):
+    partner = api_client_for("demo-moebelwerk")
+    (delivery_order,) = routed.delivery_orders.all()
+    assert partner.get("/api/v1/delivery-orders").json()["results"] == []
+    assert partner.post(f"/api/v1/delivery-orders/{delivery_order.pk}/accept").status_code == 404
+
+
+@pytest.mark.django_db
+def test_shipping_a_created_line_twice_is_refused(routed, system_api):
+    (delivery_order,) = routed.delivery_orders.all()
+    line = delivery_order.lines.first()
+    too_many = system_api.post(
+        f"/api/v1/delivery-orders/{delivery_order.pk}/ship",
+        {
+            "carrier": "dhl",
+            "tracking_number": "X1",
+            "lines": [{"line": line.order_line_id, "quantity": 99}],
+        },
+        format="json",
+    )
+    assert too_many.status_code == 400
+    assert too_many.json()["errors"][0]["attr"] == "lines.0.quantity"

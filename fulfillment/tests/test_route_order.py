@@ -1,0 +1,92 @@
+"""Routing an order end to end in the database: delivery orders, reservations, decision."""
+
+import pytest
+
+from fulfillment.models import DeliveryOrder, RoutingDecision
+from fulfillment.services.routing import route_order
+from inventory.models import Location, Reservation, StockLevel
+from orders.models import Order
+from orders.services.events import Actor
+
+ACTOR = Actor.system("test")
+
+
+@pytest.fixture
+def shirts_only_in_berlin(stock):
+    for location in Location.objects.filter(type__in=["warehouse", "store"]):
+        stock("TSHIRT-WHITE-M", 0, location=location.code)
+        stock("JEANS-BLUE-32", 0, location=location.code)
+    stock("TSHIRT-WHITE-M", 5, location="store-berlin-mitte")
+    stock("JEANS-BLUE-32", 5, location="wh-central")
+
+
+@pytest.mark.django_db
+def test_released_order_is_split_into_delivery_orders(shirts_only_in_berlin, place_order):
+    # given
+    order = place_order()
+    assert order.status == Order.Status.RELEASED
+    # when
+    decision = route_order(order=order, actor=ACTOR)
+    # then one delivery order per location, released, with the reservations moved there
+    order.refresh_from_db()
+    assert order.status == Order.Status.IN_FULFILMENT
+    assert decision.outcome == RoutingDecision.Outcome.ROUTED
+    assert sorted(decision.chosen) == ["store-berlin-mitte", "wh-central"]
+    delivery_orders = {d.location.code: d for d in order.delivery_orders.all()}
+    assert {code: d.status for code, d in delivery_orders.items()} == {
+        "store-berlin-mitte": DeliveryOrder.Status.RELEASED,
+        "wh-central": DeliveryOrder.Status.RELEASED,
+    }
+    berlin = delivery_orders["store-berlin-mitte"]
+    assert [(line.sku, line.quantity) for line in berlin.lines.all()] == [("TSHIRT-WHITE-M", 2)]
+    assert berlin.promised_date is not None
+    held = Reservation.objects.filter(
+        order_line__order=order, status=Reservation.Status.OPEN, location__isnull=False
+    )
+    assert sorted((r.location.code, r.quantity) for r in held) == [
+        ("store-berlin-mitte", 2),
+        ("wh-central", 1),
+    ]
+    assert (
+        StockLevel.objects.get(
+            location__code="store-berlin-mitte", product__sku="TSHIRT-WHITE-M"
+        ).reserved
+        == 2
+    )
+    # every candidate is explained
+    codes = {candidate["code"] for candidate in decision.candidates}
+    assert set(order.shop.fulfilment_locations.values_list("code", flat=True)) == codes
+    assert order.events.filter(type="routed").exists()
+
+
+@pytest.mark.django_db
+def test_routing_twice_creates_no_second_set(shirts_only_in_berlin, place_order):
+    order = place_order()
+    route_order(order=order, actor=ACTOR)
+    assert route_order(order=order, actor=ACTOR) is None
+    assert order.delivery_orders.count() == 2
+
+
+@pytest.mark.django_db
+def test_order_without_stock_anywhere_waits_and_is_retried(
+    shirts_only_in_berlin, place_order, stock
+):
+    order = place_order()
+    # the stock disappears after intake (a feed counted it out)
+    for location in ("store-berlin-mitte", "wh-central"):
+        stock("TSHIRT-WHITE-M", 0, location=location)
+        stock("JEANS-BLUE-32", 0, location=location)
+    decision = route_order(order=order, actor=ACTOR)
+    assert decision.outcome == RoutingDecision.Outcome.UNROUTABLE
+    order.refresh_from_db()
+    assert order.status == Order.Status.RELEASED
+    assert order.events.filter(type="routing_failed").exists()
+    from fulfillment.services.routing import orders_waiting_for_routing
+
+    assert order.pk in orders_waiting_for_routing()
+    # stock arrives: the retry routes it
+    stock("TSHIRT-WHITE-M", 5, location="wh-central")
+    stock("JEANS-BLUE-32", 5, location="wh-central")
+    decision = route_order(order=order, actor=ACTOR, reason="retry")
+    assert decision.chosen == ["wh-central"]
+    assert order.pk not in orders_waiting_for_routing()

@@ -1,0 +1,315 @@
+"""Reads of stock: availability (available-to-promise) per shop and the stock list."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from inventory import atp
+from inventory.models import (
+    InboundStock,
+    Location,
+    Product,
+    Reservation,
+    SafetyStockDefault,
+    ServiceRegion,
+    StockLevel,
+    StockQuota,
+)
+from oms.errors import InvalidInput
+from oms.models import Shop
+
+# A service article has no stock; where it is offered it is "available" in this quantity.
+SERVICE_AVAILABLE = 999
+
+
+def _default_safety() -> Subquery:
+    """The safety stock default of the row's location type (SQL, for annotations)."""
+    return Subquery(
+        SafetyStockDefault.objects.filter(location_type=OuterRef("location__type")).values(
+            "quantity"
+        )[:1]
+    )
+
+
+def shop_locations(rows: list[tuple] | None = None) -> dict[int, frozenset[int]]:
+    """Every shop's fulfilment locations (ids) that can fulfil now (active, not under outage)."""
+    locations: dict[int, set[int]] = defaultdict(set)
+    for shop_id, location_id, *_rest in fulfilment_rows() if rows is None else rows:
+        locations[shop_id].add(location_id)
+    return {shop_id: frozenset(ids) for shop_id, ids in locations.items()}
+
+
+def fulfilment_rows() -> list[tuple[int, int, str, bool]]:
+    """(shop id, location id, location code, is a pickup store) for locations that can fulfil."""
+    return list(
+        Shop.fulfilment_locations.through.objects.filter(
+            location__is_active=True, location__is_outage=False
+        ).values_list(
+            "shop_id",
+            "location_id",
+            "location__code",
+            Q(location__type=Location.Type.STORE, location__offers_pickup=True),
+        )
+    )
+
+
+def product_pictures(
+    product_ids: Iterable[int], *, shop_locations_by_id: dict[int, frozenset[int]]
+) -> dict[int, atp.ProductPicture]:
+    """Free stock per location, open pool reservations and quotas left, for each product."""
+    product_ids = list(product_ids)
+    pictures = {product_id: atp.ProductPicture() for product_id in product_ids}
+    if not product_ids:
+        return pictures
+    levels = (
+        StockLevel.objects.filter(
+            product_id__in=product_ids, location__is_active=True, location__is_outage=False
+        )
+        .annotate(safety=Coalesce(F("safety_stock"), _default_safety(), Value(0)))
+        .values_list("product_id", "location_id", "on_hand", "reserved", "safety")
+    )
+    for product_id, location_id, on_hand, reserved, safety in levels:
+        free = on_hand - reserved - safety
+        if free > 0:
+            pictures[product_id].free[location_id] = free
+    pool = (
+        Reservation.objects.filter(
+            product_id__in=product_ids, status=Reservation.Status.OPEN, location__isnull=True
+        )
+        .values_list("product_id", "shop_id")
+        .annotate(units=Sum("quantity"))
+    )
+    for product_id, shop_id, units in pool:
+        pictures[product_id].pool[shop_id] = units
+    _add_quotas(pictures, shop_locations_by_id)
+    return pictures
+
+
+def _add_quotas(
+    pictures: dict[int, atp.ProductPicture], shop_locations_by_id: dict[int, frozenset[int]]
+) -> None:
+    """Hold back what each marketplace quota still reserves (its open reservations use it up)."""
+    quotas = StockQuota.objects.filter(shop__is_active=True).filter(
+        Q(product_id__in=list(pictures)) | Q(product__isnull=True)
+    )
+    if not quotas:
+        return
+    chosen: dict[tuple[int, int], StockQuota] = {}
+    for quota in quotas:
+        for product_id in [quota.product_id] if quota.product_id else pictures:
+            key = (product_id, quota.shop_id)
+            if quota.product_id or key not in chosen:  # a SKU's own quota beats "all SKUs"
+                chosen[key] = quota
+    used = {
+        (product_id, shop_id): units
+        for product_id, shop_id, units in Reservation.objects.filter(
+            product_id__in=list(pictures),
+            shop_id__in={shop_id for _product, shop_id in chosen},
+            status=Reservation.Status.OPEN,
+        )
+        .values_list("product_id", "shop_id")
+        .annotate(units=Sum("quantity"))
+    }
+    for (product_id, shop_id), quota in chosen.items():
+        picture = pictures[product_id]
+        free = sum(picture.free.get(loc, 0) for loc in shop_locations_by_id.get(shop_id, ()))
+        left = quota.set_aside(free) - used.get((product_id, shop_id), 0)
+        if left > 0:
+            picture.set_aside[shop_id] = left
+
+
+def service_offered(product: Product, *, country: str | None, postcode: str | None) -> bool:
+    """A service article is offered where one of its regions covers the destination."""
+    if not country:
+        return False
+    return any(region.covers(country, postcode) for region in product.service_regions.all())
+
+
+def _earliest_delivery(
+    *, shop: Shop, products: list[Product], country: str | None, postcode: str | None
+) -> dict[int, datetime.date | None]:
+    """Earliest delivery date per product for home delivery.
+
+    The fastest of the shop's fulfilling locations that hold free stock of the product (any of
+    them when none does), by carrier transit per postcode zone, cut-off and holidays
+    (`fulfillment.selectors.shipping_options`).
+    """
+    from fulfillment.selectors import shipping_options
+
+    locations = list(
+        shop.fulfilment_locations.filter(is_active=True, is_outage=False).select_related("country")
+    )
+    options = shipping_options(
+        locations, country=country or shop.country.code, postcode=postcode or ""
+    )
+    if not options:
+        return {product.pk: None for product in products}
+    stocked: dict[int, set[int]] = defaultdict(set)
+    for product_id, location_id in StockLevel.objects.filter(
+        product__in=products, location_id__in=list(options), on_hand__gt=F("reserved")
+    ).values_list("product_id", "location_id"):
+        stocked[product_id].add(location_id)
+    fastest = min(option.earliest_delivery for option in options.values())
+    return {
+        product.pk: min(
+            (options[location_id].earliest_delivery for location_id in stocked[product.pk]),
+            default=fastest,
+        )
+        for product in products
+    }
+
+
+def availability(
+    *, shop: Shop, skus: list[str], country: str | None = None, postcode: str | None = None
+) -> list[dict]:
+    """What the shop may sell now per SKU, for delivery and per pickup store (API contract).
+
+    Raises InvalidInput naming unknown SKUs (`sku.<index>`).
+    """
+    products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    unknown = [
+        {"attr": f"sku.{index}", "code": "unknown_sku", "detail": f"There is no SKU {sku}."}
+        for index, sku in enumerate(skus)
+        if sku not in products
+    ]
+    if unknown:
+        raise InvalidInput(unknown)
+    services = [product for product in products.values() if product.is_service]
+    if services:
+        prefetch_related_objects(
+            services,
+            Prefetch("service_regions", ServiceRegion.objects.select_related("country")),
+        )
+    rows = fulfilment_rows()
+    locations_by_shop = shop_locations(rows)
+    own = locations_by_shop.get(shop.pk, frozenset())
+    stock_products = [p for p in products.values() if not p.is_service and p.is_active]
+    pictures = product_pictures(
+        [p.pk for p in stock_products], shop_locations_by_id=locations_by_shop
+    )
+    stores = sorted(
+        (code, location_id)
+        for shop_id, location_id, code, is_pickup_store in rows
+        if shop_id == shop.pk and is_pickup_store
+    )
+    delivery_dates = _earliest_delivery(
+        shop=shop, products=list(products.values()), country=country, postcode=postcode
+    )
+    destination = country or shop.country.code
+    inbound = _inbound(stock_products, own)
+    answers = []
+    for sku in skus:
+        product = products[sku]
+        if product.is_service:
+            offered = product.is_active and service_offered(
+                product, country=destination, postcode=postcode
+            )
+            units = SERVICE_AVAILABLE if offered else 0
+            answers.append(
+                {
+                    "sku": sku,
+                    "available": units,
+                    "service": True,
+                    "ship": {
+                        "available": units,
+                        "earliest_delivery": delivery_dates[product.pk] if units else None,
+                    },
+                    "pickup": [],
+                    "in_transit": None,
+                }
+            )
+            continue
+        picture = pictures.get(product.pk, atp.ProductPicture())
+        ship = atp.available(
+            picture, shop_id=shop.pk, locations=own, shop_locations=locations_by_shop
+        )
+        pickup = [
+            {
+                "location": code,
+                "available": atp.available(
+                    picture, shop_id=shop.pk, locations=[pk], shop_locations=locations_by_shop
+                ),
+            }
+            for code, pk in stores
+        ]
+        incoming = inbound.get(product.pk)
+        answers.append(
+            {
+                "sku": sku,
+                "available": ship,
+                "service": False,
+                "ship": {
+                    "available": ship,
+                    "earliest_delivery": delivery_dates[product.pk] if ship else None,
+                },
+                "pickup": pickup,
+                "in_transit": incoming,
+            }
+        )
+    return answers
+
+
+def _inbound(products: list[Product], locations: frozenset[int]) -> dict[int, dict]:
+    """Stock on its way to the shop's locations: quantity and the first expected arrival."""
+    result: dict[int, dict] = {}
+    for row in InboundStock.objects.filter(
+        product__in=products, location_id__in=locations, expected_on__gte=timezone.localdate()
+    ).values_list("product_id", "quantity", "expected_on"):
+        product_id, quantity, expected_on = row
+        entry = result.setdefault(product_id, {"quantity": 0, "expected_on": expected_on})
+        entry["quantity"] += quantity
+        entry["expected_on"] = min(entry["expected_on"], expected_on)
+    return result
+
+
+def stock_rows(*, sku: str | None = None, location: str | None = None) -> QuerySet[StockLevel]:
+    """Stock levels with safety stock, stock in transit and free units, for the API and admin."""
+    default_safety = Subquery(
+        SafetyStockDefault.objects.filter(location_type=OuterRef("location__type")).values(
+            "quantity"
+        )[:1]
+    )
+    in_transit = Subquery(
+        InboundStock.objects.filter(location=OuterRef("location"), product=OuterRef("product"))
+        .values("product")
+        .annotate(total=Sum("quantity"))
+        .values("total")[:1]
+    )
+    rows = (
+        StockLevel.objects.select_related("location", "product")
+        .annotate(
+            effective_safety=Coalesce(F("safety_stock"), default_safety, Value(0)),
+            in_transit=Coalesce(in_transit, Value(0)),
+        )
+        .annotate(
+            available=Case(
+                When(location__is_active=False, then=Value(0)),
+                When(location__is_outage=True, then=Value(0)),
+                default=Greatest(F("on_hand") - F("reserved") - F("effective_safety"), Value(0)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("product__sku", "location__code")
+    )
+    if sku:
+        rows = rows.filter(product__sku=sku)
+    if location:
+        rows = rows.filter(location__code=location)
+    return rows

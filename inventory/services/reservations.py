@@ -1,0 +1,375 @@
+"""Reservations: held in the shop's pool at intake, moved to a location by routing, then
+consumed by shipment or given back by cancellation and expiry. Never more than exists."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import atp
+from inventory.locks import lock_products
+from inventory.models import Location, Product, Reservation, StockLevel, StockMovement
+from inventory.selectors import product_pictures, service_offered, shop_locations
+from inventory.services.common import InsufficientStock, ReservationNotOpen, actor_label
+from inventory.signals import reservations_expired
+from oms.errors import DomainError, InvalidInput
+from oms.models import Shop
+
+
+@dataclass(frozen=True)
+class ReservationRequest:
+    product: Product
+    quantity: int
+    order_line: object | None = None  # orders.OrderLine
+
+
+def _movement(
+    reservation: Reservation,
+    *,
+    location_id,
+    delta_reserved: int,
+    reason: str,
+    delta_on_hand: int = 0,
+    source: str = "",
+    actor=None,
+) -> StockMovement:
+    return StockMovement(
+        location_id=location_id,
+        product_id=reservation.product_id,
+        delta_on_hand=delta_on_hand,
+        delta_reserved=delta_reserved,
+        reason=reason,
+        source=source[:200],
+        reference=f"reservation:{reservation.pk}",
+        actor=actor_label(actor)[:150],
+    )
+
+
+def _short(index: int, sku: str, asked: int, left: int, code: str = "insufficient_stock") -> dict:
+    return {
+        "attr": f"lines.{index}.sku",
+        "code": code,
+        "detail": _("%(sku)s: %(asked)d requested, %(left)d available.")
+        % {"sku": sku, "asked": asked, "left": left},
+    }
+
+
+@transaction.atomic
+def reserve_for_order(
+    *,
+    shop: Shop,
+    items: list[ReservationRequest],
+    location: Location | None = None,
+    kind: str = Reservation.Kind.ORDER,
+    expires_at: datetime.datetime | None = None,
+    country: str | None = None,
+    postcode: str | None = None,
+    actor=None,
+) -> list[Reservation]:
+    """Hold stock for every line of an order, or for none of them.
+
+    Without `location` the units are held in the shop's pool (routing places them later);
+    with it (click & collect, click & reserve) they are held in that store. Service articles
+    hold no stock; with a destination they must be offered there. Raises InsufficientStock
+    naming each short line (`lines.<index>.sku`). Returns the reservations in line order.
+    """
+    errors = [
+        {"attr": f"lines.{index}.quantity", "code": "min_value", "detail": _("At least 1.")}
+        for index, item in enumerate(items)
+        if item.quantity < 1
+    ]
+    if errors:
+        raise InvalidInput(errors)
+    stock_items = [(i, item) for i, item in enumerate(items) if not item.product.is_service]
+    shortages = [
+        _short(i, item.product.sku, item.quantity, 0, code="not_offered_here")
+        for i, item in enumerate(items)
+        if item.product.is_service
+        and country
+        and not service_offered(item.product, country=country, postcode=postcode)
+    ]
+    wanted: dict[int, int] = defaultdict(int)
+    for _index, item in stock_items:
+        wanted[item.product.pk] += item.quantity
+    products = lock_products(wanted)
+    locations_by_shop = shop_locations()
+    pictures = product_pictures(wanted, shop_locations_by_id=locations_by_shop)
+    if location is not None:
+        if not location.can_fulfil or location.pk not in locations_by_shop.get(shop.pk, ()):
+            raise DomainError(
+                _("%(location)s cannot serve orders of %(shop)s now.")
+                % {"location": location.code, "shop": shop.code},
+                errors=[{"attr": "location", "code": "location_not_allowed", "detail": ""}],
+                code="location-not-allowed",
+            )
+        where = [location.pk]
+    else:
+        where = locations_by_shop.get(shop.pk, frozenset())
+    for product_id, asked in wanted.items():
+        product = products[product_id]
+        left = (
+            atp.available(
+                pictures[product_id],
+                shop_id=shop.pk,
+                locations=where,
+                shop_locations=locations_by_shop,
+            )
+            if product.is_active
+            else 0
+        )
+        if asked > left:
+            shortages.extend(
+                _short(i, item.product.sku, item.quantity, left)
+                for i, item in stock_items
+                if item.product.pk == product_id
+            )
+    if shortages:
+        shortages.sort(key=lambda entry: int(entry["attr"].split(".")[1]))
+        raise InsufficientStock(_("The stock does not cover the order."), errors=shortages)
+
+    reservations = Reservation.objects.bulk_create(
+        [
+            Reservation(
+                product=item.product,
+                shop=shop,
+                location=location,
+                order_line=item.order_line,
+                kind=kind,
+                quantity=item.quantity,
+                expires_at=expires_at,
+            )
+            for _index, item in stock_items
+        ]
+    )
+    if location is not None:
+        for product_id, asked in wanted.items():
+            StockLevel.objects.filter(location=location, product_id=product_id).update(
+                reserved=F("reserved") + asked
+            )
+    StockMovement.objects.bulk_create(
+        _movement(
+            reservation,
+            location_id=location.pk if location else None,
+            delta_reserved=reservation.quantity,
+            reason=StockMovement.Reason.RESERVATION,
+            source=kind,
+            actor=actor,
+        )
+        for reservation in reservations
+    )
+    return reservations
+
+
+def _locked_open(reservation: Reservation) -> Reservation:
+    lock_products([reservation.product_id])
+    current = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if current.status != Reservation.Status.OPEN:
+        raise ReservationNotOpen(current)
+    return current
+
+
+def _check_quantity(reservation: Reservation, quantity: int | None) -> int:
+    quantity = reservation.quantity if quantity is None else quantity
+    if not 1 <= quantity <= reservation.quantity:
+        raise InvalidInput(
+            [
+                {
+                    "attr": "quantity",
+                    "code": "invalid",
+                    "detail": _("Between 1 and %(open)d.") % {"open": reservation.quantity},
+                }
+            ]
+        )
+    return quantity
+
+
+@transaction.atomic
+def assign_reservation_to_location(
+    *, reservation: Reservation, location: Location, quantity: int | None = None, actor=None
+) -> Reservation:
+    """Routing placed (part of) a pool reservation at a location: hold the units there.
+
+    The location must have the free units (beyond safety stock), and taking them must not
+    leave other shops' pool reservations uncovered. A part is split off into a new reservation.
+    """
+    reservation = _locked_open(reservation)
+    if reservation.location_id is not None:
+        raise DomainError(
+            _("Reservation %(id)s is already at a location.") % {"id": reservation.pk},
+            code="reservation-already-placed",
+        )
+    quantity = _check_quantity(reservation, quantity)
+    locations_by_shop = shop_locations()
+    picture = product_pictures([reservation.product_id], shop_locations_by_id=locations_by_shop)[
+        reservation.product_id
+    ]
+    free_here = picture.free.get(location.pk, 0) if location.can_fulfil else 0
+    shortfall_before = atp.pool_shortfall(picture, shop_locations=locations_by_shop)
+    picture.free[location.pk] = free_here - quantity
+    picture.pool[reservation.shop_id] -= quantity
+    if free_here < quantity or (
+        atp.pool_shortfall(picture, shop_locations=locations_by_shop) > shortfall_before
+    ):
+        raise InsufficientStock(
+            _("%(location)s cannot hold %(quantity)d × %(sku)s.")
+            % {"location": location.code, "quantity": quantity, "sku": reservation.product.sku},
+            errors=[_short(0, reservation.product.sku, quantity, max(0, free_here))],
+        )
+    if quantity < reservation.quantity:
+        reservation.quantity -= quantity
+        reservation.save(update_fields=["quantity"])
+        placed = Reservation.objects.create(
+            product_id=reservation.product_id,
+            shop_id=reservation.shop_id,
+            location=location,
+            order_line_id=reservation.order_line_id,
+            kind=reservation.kind,
+            quantity=quantity,
+            expires_at=reservation.expires_at,
+        )
+    else:
+        placed = reservation
+        placed.location = location
+        placed.save(update_fields=["location"])
+    StockLevel.objects.filter(location=location, product_id=placed.product_id).update(
+        reserved=F("reserved") + quantity
+    )
+    StockMovement.objects.bulk_create(
+        [
+            _movement(
+                reservation,
+                location_id=None,
+                delta_reserved=-quantity,
+                reason=StockMovement.Reason.RESERVATION,
+                source=f"routed to {location.code}",
+                actor=actor,
+            ),
+            _movement(
+                placed,
+                location_id=location.pk,
+                delta_reserved=quantity,
+                reason=StockMovement.Reason.RESERVATION,
+                source="routing",
+                actor=actor,
+            ),
+        ]
+    )
+    return placed
+
+
+def _give_back(
+    reservation: Reservation, quantity: int, *, reason: str, source: str, actor, transition: str
+) -> Reservation:
+    reservation.quantity -= quantity
+    reservation.quantity_released += quantity
+    if reservation.quantity == 0:
+        getattr(reservation, transition)()
+    reservation.save(update_fields=["quantity", "quantity_released", "status"])
+    if reservation.location_id is not None:
+        StockLevel.objects.filter(
+            location_id=reservation.location_id, product_id=reservation.product_id
+        ).update(reserved=F("reserved") - quantity)
+    _movement(
+        reservation,
+        location_id=reservation.location_id,
+        delta_reserved=-quantity,
+        reason=reason,
+        source=source,
+        actor=actor,
+    ).save()
+    return reservation
+
+
+@transaction.atomic
+def release_reservation(
+    *, reservation: Reservation, quantity: int | None = None, reason: str = "", actor=None
+) -> Reservation:
+    """Give back held units (cancellation, reroute); all of them when no quantity is given."""
+    reservation = _locked_open(reservation)
+    quantity = _check_quantity(reservation, quantity)
+    return _give_back(
+        reservation,
+        quantity,
+        reason=StockMovement.Reason.RELEASE,
+        source=reason,
+        actor=actor,
+        transition="release",
+    )
+
+
+@transaction.atomic
+def consume_reservation(
+    *, reservation: Reservation, quantity: int | None = None, reference: str = "", actor=None
+) -> Reservation:
+    """The units left the location (shipment, handover): lower on hand and reserved there."""
+    reservation = _locked_open(reservation)
+    if reservation.location_id is None:
+        raise DomainError(
+            _("Reservation %(id)s is not at a location yet.") % {"id": reservation.pk},
+            code="reservation-not-placed",
+        )
+    quantity = _check_quantity(reservation, quantity)
+    level = StockLevel.objects.select_for_update().get(
+        location_id=reservation.location_id, product_id=reservation.product_id
+    )
+    # A feed may already have counted the goods out; never go below zero on hand.
+    taken = min(quantity, level.on_hand)
+    level.on_hand -= taken
+    level.reserved -= quantity
+    level.save(update_fields=["on_hand", "reserved", "updated_at"])
+    reservation.quantity -= quantity
+    reservation.quantity_consumed += quantity
+    if reservation.quantity == 0:
+        reservation.consume()
+    reservation.save(update_fields=["quantity", "quantity_consumed", "status"])
+    movement = _movement(
+        reservation,
+        location_id=reservation.location_id,
+        delta_on_hand=-taken,
+        delta_reserved=-quantity,
+        reason=StockMovement.Reason.SHIPMENT,
+        source=reference,
+        actor=actor,
+    )
+    movement.reference = reference[:100] or movement.reference
+    movement.save()
+    return reservation
+
+
+def expire_reservations(now: datetime.datetime | None = None) -> int:
+    """Let reservations past their deadline (click & reserve) lapse; safe to run twice."""
+    now = now or timezone.now()
+    due = list(
+        Reservation.objects.filter(status=Reservation.Status.OPEN, expires_at__lte=now)
+        .order_by("product_id", "pk")
+        .values_list("product_id", "pk")
+    )
+    by_product: dict[int, list[int]] = defaultdict(list)
+    for product_id, pk in due:
+        by_product[product_id].append(pk)
+    expired = 0
+    for product_id in sorted(by_product):
+        with transaction.atomic():
+            lock_products([product_id])
+            lapsed = []
+            for reservation in Reservation.objects.select_for_update().filter(
+                pk__in=by_product[product_id], status=Reservation.Status.OPEN, expires_at__lte=now
+            ):
+                lapsed.append(
+                    _give_back(
+                        reservation,
+                        reservation.quantity,
+                        reason=StockMovement.Reason.RELEASE,
+                        source="expired",
+                        actor=None,
+                        transition="expire",
+                    )
+                )
+            if lapsed:
+                reservations_expired.send(sender=Reservation, reservations=lapsed)
+            expired += len(lapsed)
+    return expired

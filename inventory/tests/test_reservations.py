@@ -1,0 +1,269 @@
+"""Reservations from intake to shipment, release and expiry, with their movements."""
+
+import datetime
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from inventory.models import Reservation, StockLevel, StockMovement
+from inventory.selectors import availability
+from inventory.services import (
+    InsufficientStock,
+    ReservationNotOpen,
+    ReservationRequest,
+    assign_reservation_to_location,
+    consume_reservation,
+    correct_stock,
+    release_reservation,
+    reserve_for_order,
+    restock,
+)
+from inventory.tasks import expire_stock_reservations
+from inventory.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def available(shop, product) -> int:
+    return availability(shop=shop, skus=[product.sku])[0]["available"]
+
+
+def level(location, product) -> StockLevel:
+    return StockLevel.objects.get(location=location, product=product)
+
+
+def test_an_order_reserves_in_the_pool_then_at_a_location_then_ships(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 10)
+    shop = world["shop"]
+
+    [reservation] = reserve_for_order(
+        shop=shop, items=[ReservationRequest(product=shirt, quantity=3)]
+    )
+    assert reservation.location is None and reservation.status == "open"
+    assert available(shop, shirt) == 7
+
+    placed = assign_reservation_to_location(
+        reservation=reservation, location=world["warehouse"], quantity=3
+    )
+    assert placed.pk == reservation.pk
+    assert level(world["warehouse"], shirt).reserved == 3
+    assert available(shop, shirt) == 7
+
+    consume_reservation(reservation=placed, quantity=2, reference="shipment-1")
+    consume_reservation(reservation=placed, quantity=1, reference="shipment-2")
+
+    placed.refresh_from_db()
+    assert placed.status == Reservation.Status.CONSUMED
+    stock = level(world["warehouse"], shirt)
+    assert (stock.on_hand, stock.reserved) == (7, 0)
+    assert available(shop, shirt) == 7
+    reasons = list(
+        StockMovement.objects.filter(product=shirt).order_by("pk").values_list("reason", "location")
+    )
+    assert reasons == [
+        ("reservation", None),
+        ("reservation", None),
+        ("reservation", world["warehouse"].pk),
+        ("shipment", world["warehouse"].pk),
+        ("shipment", world["warehouse"].pk),
+    ]
+
+
+def test_routing_can_split_a_reservation_over_locations(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 2)
+    factories.stock(world["store_a"], shirt, 3)
+    [reservation] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=5)]
+    )
+
+    part = assign_reservation_to_location(
+        reservation=reservation, location=world["warehouse"], quantity=2
+    )
+    rest = assign_reservation_to_location(
+        reservation=reservation, location=world["store_a"], quantity=3
+    )
+
+    assert part.pk != reservation.pk and rest.pk == reservation.pk
+    assert level(world["warehouse"], shirt).reserved == 2
+    assert level(world["store_a"], shirt).reserved == 3
+
+
+def test_a_location_without_the_units_refuses_the_assignment(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 5)
+    factories.stock(world["store_a"], shirt, 1)
+    [reservation] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=3)]
+    )
+
+    with pytest.raises(InsufficientStock):
+        assign_reservation_to_location(reservation=reservation, location=world["store_a"])
+
+    assert level(world["store_a"], shirt).reserved == 0
+
+
+def test_an_assignment_that_would_strand_another_shops_pool_is_refused(world):
+    # the other shop can only use the warehouse; taking the warehouse's units elsewhere would
+    # leave its reservation uncovered although the store still has units for ours
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 2)
+    factories.stock(world["store_a"], shirt, 2)
+    warehouse_only = factories.shop([world["warehouse"]])
+    [theirs] = reserve_for_order(
+        shop=warehouse_only, items=[ReservationRequest(product=shirt, quantity=2)]
+    )
+    [ours] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=2)]
+    )
+
+    with pytest.raises(InsufficientStock):
+        assign_reservation_to_location(reservation=ours, location=world["warehouse"])
+    assign_reservation_to_location(reservation=ours, location=world["store_a"])
+    assign_reservation_to_location(reservation=theirs, location=world["warehouse"])
+
+
+def test_an_order_whose_lines_together_exceed_stock_reserves_nothing(world):
+    shirt, jeans = factories.product(), factories.product()
+    factories.stock(world["warehouse"], shirt, 5)
+    factories.stock(world["warehouse"], jeans, 5)
+
+    with pytest.raises(InsufficientStock) as refused:
+        reserve_for_order(
+            shop=world["shop"],
+            items=[
+                ReservationRequest(product=jeans, quantity=1),
+                ReservationRequest(product=shirt, quantity=3),
+                ReservationRequest(product=shirt, quantity=3),
+            ],
+        )
+
+    assert [(e["attr"], e["code"]) for e in refused.value.errors] == [
+        ("lines.1.sku", "insufficient_stock"),
+        ("lines.2.sku", "insufficient_stock"),
+    ]
+    assert not Reservation.objects.filter(product__in=[shirt, jeans]).exists()
+    assert not StockMovement.objects.filter(product__in=[shirt, jeans]).exists()
+
+
+def test_click_and_reserve_holds_a_store_until_the_deadline(world):
+    shirt = factories.product()
+    factories.stock(world["store_a"], shirt, 2)
+    deadline = timezone.now() + datetime.timedelta(hours=48)
+
+    [held] = reserve_for_order(
+        shop=world["shop"],
+        items=[ReservationRequest(product=shirt, quantity=2)],
+        location=world["store_a"],
+        kind=Reservation.Kind.CLICK_RESERVE,
+        expires_at=deadline,
+    )
+
+    assert level(world["store_a"], shirt).reserved == 2
+    assert available(world["shop"], shirt) == 0
+    assert expire_reservations_at(deadline - datetime.timedelta(minutes=1)) == 0
+
+    assert expire_reservations_at(deadline + datetime.timedelta(minutes=1)) == 1
+    assert expire_reservations_at(deadline + datetime.timedelta(minutes=2)) == 0  # idempotent
+    held.refresh_from_db()
+    assert held.status == Reservation.Status.EXPIRED
+    assert level(world["store_a"], shirt).reserved == 0
+    assert available(world["shop"], shirt) == 2
+
+
+def expire_reservations_at(now) -> int:
+    from inventory.services import expire_reservations
+
+    return expire_reservations(now)
+
+
+def test_the_expiry_task_runs(world):
+    shirt = factories.product()
+    factories.stock(world["store_a"], shirt, 1)
+    reserve_for_order(
+        shop=world["shop"],
+        items=[ReservationRequest(product=shirt, quantity=1)],
+        location=world["store_a"],
+        kind=Reservation.Kind.CLICK_RESERVE,
+        expires_at=timezone.now() - datetime.timedelta(seconds=1),
+    )
+
+    assert expire_stock_reservations.delay().get() == 1
+
+
+def test_a_release_gives_the_units_back_and_a_second_one_is_refused(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 4)
+    [reservation] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=4)]
+    )
+    placed = assign_reservation_to_location(reservation=reservation, location=world["warehouse"])
+
+    release_reservation(reservation=placed, quantity=1, reason="customer cancelled one")
+    release_reservation(reservation=placed, reason="customer cancelled the rest")
+
+    placed.refresh_from_db()
+    assert placed.status == Reservation.Status.RELEASED and placed.quantity_released == 4
+    assert level(world["warehouse"], shirt).reserved == 0
+    assert available(world["shop"], shirt) == 4
+    with pytest.raises(ReservationNotOpen):
+        release_reservation(reservation=placed, reason="again")
+
+
+def test_a_pickup_store_outside_the_shops_locations_is_refused(world):
+    from oms.errors import DomainError
+
+    shirt = factories.product()
+    foreign_store = factories.location("store")
+    factories.stock(foreign_store, shirt, 5)
+
+    with pytest.raises(DomainError):
+        reserve_for_order(
+            shop=world["shop"],
+            items=[ReservationRequest(product=shirt, quantity=1)],
+            location=foreign_store,
+        )
+
+
+def test_service_articles_are_not_reserved_but_must_be_offered_at_the_destination(world):
+    from inventory.models import ServiceRegion
+
+    assembly = factories.product(is_service=True)
+    ServiceRegion.objects.create(product=assembly, country=factories.country("DE"))
+
+    assert (
+        reserve_for_order(
+            shop=world["shop"],
+            items=[ReservationRequest(product=assembly, quantity=1)],
+            country="DE",
+        )
+        == []
+    )
+    with pytest.raises(InsufficientStock) as refused:
+        reserve_for_order(
+            shop=world["shop"],
+            items=[ReservationRequest(product=assembly, quantity=1)],
+            country="AT",
+        )
+    assert refused.value.errors[0]["code"] == "not_offered_here"
+
+
+def test_restock_and_store_correction_are_movements(world):
+    shirt = factories.product()
+    factories.stock(world["store_a"], shirt, 3)
+
+    restock(location=world["store_a"], product=shirt, quantity=1, reference="return-7")
+    correct_stock(
+        location=world["store_a"], product=shirt, on_hand=2, reason="counted", actor="store"
+    )
+
+    assert level(world["store_a"], shirt).on_hand == 2
+    assert list(
+        StockMovement.objects.filter(product=shirt)
+        .order_by("pk")
+        .values_list("reason", "delta_on_hand")
+    ) == [("return_restock", 1), ("correction", -2)]
+    total = StockMovement.objects.filter(product=shirt).aggregate(total=Sum("delta_on_hand"))
+    assert total["total"] == 2 - 3  # the starting 3 came from a factory, not a feed

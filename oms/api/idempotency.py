@@ -1,0 +1,100 @@
+"""Idempotent POSTs: the same `Idempotency-Key` and body return the original response.
+
+The key is claimed by inserting an IdempotencyRecord in the same transaction as the work
+itself. A second request with the same key at the same moment blocks on the unique index
+until the first commits, then replays its stored response — so one order is created, never
+two. When the work fails (validation error, business refusal, crash) the transaction rolls
+back with the claim, and a retry with the same key runs again: nothing had been done.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from oms.api.errors import problem
+from oms.models import ApiClient, IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+KEEP_FOR = timedelta(hours=48)
+MAX_KEY_LENGTH = 255
+
+
+def request_fingerprint(request: Request) -> str:
+    """A hash of what the client asked for: method, path and the body as canonical JSON."""
+    try:
+        body = json.dumps(json.loads(request.body or b"null"), sort_keys=True)
+    except (ValueError, UnicodeDecodeError):
+        body = (request.body or b"").hex()
+    raw = f"{request.method} {request.path.rstrip('/')} {body}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.request_hash != fingerprint:
+        return problem(
+            422,
+            "Idempotency key reused",
+            f"The {HEADER} was used before with a different request.",
+            code="idempotency-key-reused",
+        )
+    response = Response(record.response_body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view):
+    """Make a DRF POST handler honour the Idempotency-Key header (function or method view)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        request = args[0] if isinstance(args[0], Request) else args[1]
+        key = request.headers.get(HEADER, "").strip()
+        client = request.user
+        if not key or not isinstance(client, ApiClient):
+            return view(*args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            return problem(
+                400,
+                "Invalid input",
+                f"{HEADER} is longer than {MAX_KEY_LENGTH}.",
+                code="validation-error",
+                errors=[{"attr": None, "code": "max_length", "detail": f"{HEADER} is too long."}],
+            )
+        fingerprint = request_fingerprint(request)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        client=client,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        request_hash=fingerprint,
+                    )
+            except IntegrityError:
+                existing = IdempotencyRecord.objects.get(client=client, key=key)
+                return _replay(existing, fingerprint)
+            response = view(*args, **kwargs)
+            if 200 <= response.status_code < 300:
+                record.status_code = response.status_code
+                record.response_body = json.loads(JSONRenderer().render(response.data))
+                record.save(update_fields=["status_code", "response_body"])
+            else:
+                transaction.set_rollback(True)
+            return response
+
+    return wrapper
+
+
+def purge_expired_records(now=None) -> int:
+    """Forget idempotency keys older than KEEP_FOR (the contract promises at least 24 h)."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from oms.api.idempotency import purge_expired_records
+
+
+@shared_task(acks_late=True)
+def purge_idempotency_records() -> int:
+    """Delete idempotency keys past their retention (idempotent: a rerun deletes nothing)."""
+    return purge_expired_records()

@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from oms.api.idempotency import idempotent, purge_expired_records
+from oms.models import ApiClient, IdempotencyRecord, Shop
+
+pytestmark = pytest.mark.django_db
+calls: list[dict] = []
+
+
+@api_view(["POST"])
+@idempotent
+def create_thing(request):
+    calls.append(request.data)
+    if request.data.get("fail"):
+        return Response({"detail": "no"}, status=409)
+    return Response({"number": len(calls)}, status=201)
+
+
+@pytest.fixture
+def client() -> ApiClient:
+    shop = Shop.objects.get(code="de-web")
+    calls.clear()
+    return ApiClient.objects.create(name="idem", scope="shop", shop=shop, token_hash="x" * 64)
+
+
+def post(client: ApiClient, body: dict, key: str = "key-1"):
+    request = APIRequestFactory().post("/things", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    force_authenticate(request, user=client)
+    return create_thing(request)
+
+
+def test_the_same_key_and_body_returns_the_original_response_and_does_nothing_again(client):
+    first = post(client, {"a": 1})
+    second = post(client, {"a": 1})
+
+    assert first.status_code == second.status_code == 201
+    assert second.data == {"number": 1}
+    assert second["Idempotent-Replayed"] == "true"
+    assert len(calls) == 1
+
+
+def test_the_same_key_with_another_body_answers_422(client):
+    post(client, {"a": 1})
+
+    response = post(client, {"a": 2})
+
+    assert response.status_code == 422
+    assert len(calls) == 1
+
+
+def test_a_refused_request_keeps_no_claim_so_a_retry_runs_again(client):
+    post(client, {"fail": True})
+    post(client, {"fail": True})
+
+    assert len(calls) == 2
+    assert not IdempotencyRecord.objects.filter(key="key-1").exists()
+
+
+def test_keys_are_kept_a_day_and_purged_later(client):
+    post(client, {"a": 1})
+    record = IdempotencyRecord.objects.get(key="key-1")
+
+    assert purge_expired_records(now=record.created_at + timedelta(hours=24)) == 0
+    assert purge_expired_records(now=timezone.now() + timedelta(hours=49)) == 1

@@ -1,0 +1,523 @@
+"""Order intake: validate a submitted order, reserve its stock, check risk, take payment."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import Location, Product
+from oms.errors import DomainError, InvalidInput
+from oms.models import ApiClient, Country, Shop
+from oms.validators import validate_postcode
+from orders.models import (
+    Address,
+    Customer,
+    Order,
+    OrderDiscount,
+    OrderLine,
+    Payment,
+    PaymentTransaction,
+    RiskRule,
+)
+from orders.money import fits_currency, price_lines
+from orders.payments import get_provider
+from orders.services.events import Actor, record_event
+from orders.services.lifecycle import change_status, on_order_released
+from orders.services.messages import queue_message
+from orders.services.payments import waits_for_payment
+from orders.services.risk import evaluate_risk
+from orders.stock import reserve_lines
+
+ZERO = Decimal("0")
+CLICK_RESERVE_HOLD = timedelta(days=3)
+PICKUP_METHODS = {Order.DeliveryMethod.CLICK_COLLECT, Order.DeliveryMethod.RESERVE}
+ONLINE_METHODS = {Order.PaymentMethod.CARD, Order.PaymentMethod.PAYPAL}
+
+
+def _error(attr: str, code: str, detail: str) -> dict:
+    return {"attr": attr, "code": code, "detail": str(detail)}
+
+
+def build_address(
+    data: dict, *, customer: Customer | None, attr: str, errors: list[dict], countries=None
+) -> Address:
+    """An unsaved Address from submitted data; problems are appended to `errors`."""
+    prefix = f"{attr}." if attr else ""
+    code = (data.get("country") or "").upper()
+    country = (countries or {}).get(code)
+    if country is None:
+        country = Country.objects.filter(code=code).first()
+    if country is None:
+        errors.append(_error(f"{prefix}country", "unknown_country", _("Unknown country.")))
+    else:
+        try:
+            validate_postcode(code, data.get("postcode", ""))
+        except ValidationError as exc:
+            errors.append(_error(f"{prefix}postcode", "invalid_postcode", exc.messages[0]))
+    return Address(
+        customer=customer,
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        company=data.get("company", ""),
+        street=data.get("street", ""),
+        street2=data.get("street2", ""),
+        postcode=(data.get("postcode") or "").strip(),
+        city=data.get("city", ""),
+        country=country,
+        phone=data.get("phone", ""),
+    )
+
+
+def _find_customer(data: dict, language: str) -> tuple[Customer, bool]:
+    """The one customer with this e-mail across all channels; created on first order."""
+    email = data["email"].strip().lower()
+    customer, created = Customer.objects.get_or_create(
+        email=email,
+        defaults={
+            "first_name": data.get("first_name", ""),
+            "last_name": data.get("last_name", ""),
+            "phone": data.get("phone", ""),
+            "group": data.get("group") or "standard",
+            "language": language,
+        },
+    )
+    if not created:
+        changed = [
+            name
+            for name in ("first_name", "last_name", "phone")
+            if data.get(name) and not getattr(customer, name)
+        ]
+        for name in changed:
+            setattr(customer, name, data[name])
+        if changed:
+            customer.save(update_fields=[*changed, "updated_at"])
+    return customer, created
+
+
+def _check_pickup(shop: Shop, delivery: dict, errors: list[dict]) -> Location | None:
+    method = delivery["method"]
+    code = delivery.get("pickup_location")
+    if method not in PICKUP_METHODS:
+        if code:
+            errors.append(
+                _error(
+                    "delivery.pickup_location",
+                    "not_allowed",
+                    _("A pickup location is only for click & collect and click & reserve."),
+                )
+            )
+        return None
+    if not code:
+        errors.append(
+            _error(
+                "delivery.pickup_location",
+                "required",
+                _("Click & collect and click & reserve need a pickup store."),
+            )
+        )
+        return None
+    location = Location.objects.filter(code=code).first()
+    if location is None:
+        errors.append(_error("delivery.pickup_location", "unknown", _("Unknown location.")))
+        return None
+    allowed = shop.fulfilment_locations.all()
+    if (
+        location.type != Location.Type.STORE
+        or not location.offers_pickup
+        or not location.can_fulfil
+        or (allowed.exists() and not allowed.filter(pk=location.pk).exists())
+    ):
+        errors.append(
+            _error(
+                "delivery.pickup_location",
+                "no_pickup",
+                _("%(code)s is not a store offering pickup for this shop.") % {"code": code},
+            )
+        )
+    return location
+
+
+def _validate_money(currency: str, data: dict, errors: list[dict]) -> None:
+    def check(attr: str, amount: Decimal | None) -> None:
+        if amount is not None and not fits_currency(amount, currency):
+            errors.append(
+                _error(
+                    attr,
+                    "too_many_decimals",
+                    _("%(currency)s amounts have no more decimals than its minor unit.")
+                    % {"currency": currency},
+                )
+            )
+
+    for index, line in enumerate(data["lines"]):
+        check(f"lines.{index}.unit_price", line["unit_price"])
+        check(f"lines.{index}.discount", line.get("discount"))
+    for index, discount in enumerate(data.get("discounts") or []):
+        check(f"discounts.{index}.amount", discount["amount"])
+    check("shipping_fee", data.get("shipping_fee"))
+    if data.get("payment"):
+        check("payment.amount", data["payment"].get("amount"))
+
+
+def _client_shop(client: ApiClient | None, code: str, errors: list[dict]) -> Shop | None:
+    shop = Shop.objects.select_related("country").filter(code=code).first()
+    if shop is None or not shop.is_active:
+        errors.append(_error("shop", "unknown_shop", _("Unknown or inactive shop.")))
+        return None
+    if client is not None and client.scope == ApiClient.Scope.SHOP and client.shop_id != shop.pk:
+        raise PermissionDenied(_("This client may only submit orders for its own shop."))
+    return shop
+
+
+@transaction.atomic
+def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor) -> Order:
+    """Accept an order from any channel: validate, reserve stock, check risk, take payment.
+
+    Either the whole order is created with its stock reserved, or nothing is written:
+    InvalidInput (400) for bad data, DomainError (409) for a duplicate external id, a
+    shortage of stock or a declined payment.
+    """
+    errors: list[dict] = []
+    shop = _client_shop(client, data["shop"], errors)
+    if shop is None:
+        raise InvalidInput(errors)
+    currency = data["currency"].upper()
+    if currency != shop.currency:
+        errors.append(
+            _error(
+                "currency",
+                "currency_mismatch",
+                _("The shop sells in %(currency)s.") % {"currency": shop.currency},
+            )
+        )
+    _validate_money(currency, data, errors)
+
+    skus = {line["sku"] for line in data["lines"]}
+    products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    for index, line in enumerate(data["lines"]):
+        product = products.get(line["sku"])
+        if product is None:
+            errors.append(_error(f"lines.{index}.sku", "unknown_sku", _("Unknown SKU.")))
+        elif not product.is_active:
+            errors.append(_error(f"lines.{index}.sku", "inactive_sku", _("SKU is not sold.")))
+
+    shipping_data = data.get("shipping_address") or data["billing_address"]
+    country_codes = {
+        (data["billing_address"].get("country") or "").upper(),
+        (shipping_data.get("country") or "").upper(),
+    }
+    countries = {c.code: c for c in Country.objects.filter(code__in=country_codes)}
+    billing = build_address(
+        data["billing_address"],
+        customer=None,
+        attr="billing_address",
+        errors=errors,
+        countries=countries,
+    )
+    shipping = build_address(
+        shipping_data,
+        customer=None,
+        attr="shipping_address" if data.get("shipping_address") else "billing_address",
+        errors=errors,
+        countries=countries,
+    )
+    delivery = data["delivery"]
+    pickup_location = _check_pickup(shop, delivery, errors)
+
+    payment_data = data.get("payment")
+    if payment_data is None and delivery["method"] != Order.DeliveryMethod.RESERVE:
+        errors.append(_error("payment", "required", _("A payment is required.")))
+    if errors:
+        raise InvalidInput(errors)
+
+    shipping_fee = data.get("shipping_fee") or ZERO
+    order_discount = sum((d["amount"] for d in data.get("discounts") or []), ZERO)
+    try:
+        priced = price_lines(
+            [
+                (line["quantity"], line["unit_price"], line.get("discount") or ZERO)
+                for line in data["lines"]
+            ],
+            order_discount,
+            currency,
+        )
+    except ValueError:
+        errors.extend(_discount_errors(data, currency))
+        raise InvalidInput(errors) from None
+    goods = sum((p.net_price for p in priced), ZERO)
+    total = goods + shipping_fee
+    if payment_data is not None and payment_data["amount"] != total:
+        raise InvalidInput(
+            [
+                _error(
+                    "payment.amount",
+                    "amount_mismatch",
+                    _("The payment amount must equal the order total %(total)s.")
+                    % {"total": total},
+                )
+            ]
+        )
+    if Order.objects.filter(shop=shop, external_id=data["external_id"]).exists():
+        raise _duplicate(data["external_id"])
+
+    customer_data = data["customer"]
+    language = customer_data.get("language") or shop.language
+    customer, customer_created = _find_customer(customer_data, language)
+    billing.customer = shipping.customer = customer
+    if shipping_data is data["billing_address"]:
+        billing.save()
+        shipping = billing
+    else:
+        Address.objects.bulk_create([billing, shipping])
+
+    quantities: dict[str, int] = {}
+    for line in data["lines"]:
+        quantities[line["sku"]] = quantities.get(line["sku"], 0) + line["quantity"]
+    hits = evaluate_risk(
+        shop=shop,
+        quantities=quantities,
+        order_value=total,
+        is_new_customer=lambda: customer_created or not customer.orders.exists(),
+        billing_country=billing.country.code,
+        shipping_country=shipping.country.code,
+    )
+    hold = any(hit.rule.action == RiskRule.Action.HOLD for hit in hits)
+    to_prepayment = (
+        any(hit.rule.action == RiskRule.Action.PREPAYMENT for hit in hits)
+        and payment_data is not None
+        and payment_data["method"] != Order.PaymentMethod.PREPAYMENT
+        and payment_data["status"] != Payment.Status.PAID
+    )
+
+    payment_method = payment_data["method"] if payment_data else Order.PaymentMethod.CASH
+    order = Order(
+        shop=shop,
+        external_id=data["external_id"],
+        customer=customer,
+        email=customer.email,
+        language=language,
+        currency=currency,
+        billing_address=billing,
+        shipping_address=shipping,
+        delivery_method=delivery["method"],
+        delivery_service=delivery.get("service") or "",
+        pickup_location=pickup_location,
+        payment_method=Order.PaymentMethod.PREPAYMENT if to_prepayment else payment_method,
+        subtotal=sum((p.quantity * p.unit_price for p in priced), ZERO),
+        discount_total=order_discount,
+        shipping_fee=shipping_fee,
+        total=total,
+        hold_reason="; ".join(f"{hit.rule.name}: {hit.detail}" for hit in hits if hold),
+    )
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        raise _duplicate(data["external_id"]) from None
+    # Saved with the first status change below, which every path makes.
+    order.number = f"{shop.country.code}{order.pk:08d}"
+
+    lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                position=index + 1,
+                product=products[line["sku"]],
+                sku=line["sku"],
+                name=products[line["sku"]].name,
+                quantity=price.quantity,
+                unit_price=price.unit_price,
+                discount=price.discount,
+                order_discount=price.order_discount,
+                net_price=price.net_price,
+                unit_amounts=[str(amount) for amount in price.unit_amounts],
+            )
+            for index, (line, price) in enumerate(zip(data["lines"], priced, strict=True))
+        ]
+    )
+    if data.get("discounts"):
+        OrderDiscount.objects.bulk_create(
+            [
+                OrderDiscount(order=order, code=d.get("code", ""), amount=d["amount"])
+                for d in data["discounts"]
+            ]
+        )
+    expires_at = (
+        timezone.now() + CLICK_RESERVE_HOLD
+        if order.delivery_method == Order.DeliveryMethod.RESERVE
+        else None
+    )
+    reserve_lines(order=order, lines=lines, actor=actor.label, expires_at=expires_at)
+
+    record_event(
+        order,
+        "order_created",
+        actor=actor,
+        message=_("Order %(external_id)s received from %(shop)s, total %(total)s %(currency)s.")
+        % {
+            "external_id": order.external_id,
+            "shop": shop.code,
+            "total": total,
+            "currency": currency,
+        },
+        data={"external_id": order.external_id, "total": str(total)},
+    )
+    for hit in hits:
+        record_event(
+            order,
+            "risk_rule_hit",
+            actor=Actor.system("risk check"),
+            message=_("Risk rule “%(rule)s”: %(detail)s → %(action)s")
+            % {"rule": hit.rule.name, "detail": hit.detail, "action": hit.rule.action},
+            data={"rule": hit.rule.name, "rule_id": hit.rule.pk, "action": hit.rule.action},
+        )
+    _take_payment(order, payment_data, to_prepayment=to_prepayment, actor=actor)
+
+    queue_message(order=order, type="confirmation", key=f"confirmation:{order.pk}", new=True)
+    if to_prepayment:
+        queue_message(
+            order=order,
+            type="payment_method_changed",
+            key=f"payment_method_changed:{order.pk}",
+            new=True,
+        )
+    if hold:
+        change_status(order, "hold", actor=Actor.system("risk check"), message=order.hold_reason)
+    elif waits_for_payment(order):
+        change_status(order, "await_payment", actor=actor)
+        queue_message(
+            order=order, type="payment_instructions", key=f"payment_instructions:{order.pk}"
+        )
+    else:
+        change_status(order, "release", actor=actor)
+        on_order_released(order, actor=actor)
+    return order
+
+
+def _take_payment(
+    order: Order, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
+) -> None:
+    """Record the payment as submitted; authorise pending card/PayPal payments now."""
+    if payment_data is None:
+        Payment.objects.create(
+            order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=ZERO
+        )
+        return
+    amount = payment_data["amount"]
+    reference = payment_data.get("reference") or ""
+    status = payment_data["status"]
+    if to_prepayment:
+        payment = Payment.objects.create(
+            order=order,
+            method=Order.PaymentMethod.PREPAYMENT,
+            status=Payment.Status.PENDING,
+            amount=amount,
+        )
+        record_event(
+            order,
+            "payment_method_changed",
+            actor=Actor.system("risk check"),
+            message=_("Payment method changed from %(old)s to prepayment.")
+            % {"old": payment_data["method"]},
+            data={"from": payment_data["method"], "to": Order.PaymentMethod.PREPAYMENT},
+        )
+        if status == Payment.Status.AUTHORIZED and reference:
+            provider = get_provider()
+            result = provider.void(amount=amount, currency=order.currency, reference=reference)
+            PaymentTransaction.objects.create(
+                payment=payment,
+                kind=PaymentTransaction.Kind.VOID,
+                amount=amount,
+                succeeded=result.ok,
+                provider=provider.name,
+                reference=reference,
+                message=result.message,
+            )
+        return
+    if payment_data["method"] in ONLINE_METHODS and status == Payment.Status.PENDING:
+        provider = get_provider()
+        result = provider.authorise(amount=amount, currency=order.currency, reference=reference)
+        if not result.ok:
+            raise DomainError(
+                _("The payment was declined: %(message)s") % {"message": result.message},
+                errors=[_error("payment.reference", "declined", result.message)],
+                code="payment-declined",
+            )
+        status, provider_name = Payment.Status.AUTHORIZED, provider.name
+        reference = reference or result.reference
+    else:
+        provider_name = ""
+    payment = Payment.objects.create(
+        order=order,
+        method=payment_data["method"],
+        status=status,
+        amount=amount,
+        amount_captured=amount if status == Payment.Status.PAID else ZERO,
+        reference=reference,
+    )
+    if status != Payment.Status.PENDING:
+        kind = (
+            PaymentTransaction.Kind.PAYMENT
+            if status == Payment.Status.PAID
+            else PaymentTransaction.Kind.AUTHORIZE
+        )
+        PaymentTransaction.objects.create(
+            payment=payment,
+            kind=kind,
+            amount=amount,
+            succeeded=True,
+            provider=provider_name,
+            reference=reference,
+        )
+        record_event(
+            order,
+            "payment_received" if status == Payment.Status.PAID else "payment_authorized",
+            actor=actor,
+            message=_("%(method)s %(status)s: %(amount)s %(currency)s")
+            % {
+                "method": payment_data["method"],
+                "status": status,
+                "amount": amount,
+                "currency": order.currency,
+            },
+            data={"amount": str(amount), "reference": reference, "payment": payment.pk},
+        )
+
+
+def _duplicate(external_id: str) -> DomainError:
+    return DomainError(
+        _("An order with external id %(id)s exists already for this shop.") % {"id": external_id},
+        errors=[_error("external_id", "duplicate", _("Already used in this shop."))],
+        code="duplicate-external-id",
+    )
+
+
+def _discount_errors(data: dict, currency: str) -> list[dict]:
+    errors = []
+    remaining = ZERO
+    for index, line in enumerate(data["lines"]):
+        value = line["quantity"] * line["unit_price"]
+        discount = line.get("discount") or ZERO
+        if discount > value:
+            errors.append(
+                _error(
+                    f"lines.{index}.discount",
+                    "exceeds_value",
+                    _("The discount exceeds the line value."),
+                )
+            )
+        remaining += max(value - discount, ZERO)
+    if not errors:
+        errors.append(
+            _error(
+                "discounts",
+                "exceeds_value",
+                _("The order discounts exceed the value of the goods (%(value)s).")
+                % {"value": remaining},
+            )
+        )
+    return errors

@@ -1,0 +1,201 @@
+"""Payments of an order: recording money received, capture at shipment, refunds on cancel."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from oms.errors import DomainError
+from orders.locks import lock_order
+from orders.models import Order, OrderLine, Payment, PaymentTransaction
+from orders.money import quantize, units_value
+from orders.payments import get_provider
+from orders.services.events import Actor, record_event
+
+ZERO = Decimal("0")
+SETTLED = {Payment.Status.FAILED, Payment.Status.VOIDED}
+
+
+def amount_due(order: Order) -> Decimal:
+    """What the customer still has to pay before the order can be fulfilled."""
+    due = ZERO
+    for payment in order.payments.all():  # prefetched where it matters
+        if payment.status == Payment.Status.PENDING:
+            due += max(payment.amount - payment.amount_captured, ZERO)
+    return due
+
+
+def waits_for_payment(order: Order) -> bool:
+    """True for a prepayment order whose money has not fully arrived."""
+    return order.payment_method == Order.PaymentMethod.PREPAYMENT and amount_due(order) > ZERO
+
+
+def _transaction(payment: Payment, kind: str, amount: Decimal, result, provider: str = ""):
+    return PaymentTransaction.objects.create(
+        payment=payment,
+        kind=kind,
+        amount=amount,
+        succeeded=result.ok,
+        provider=provider,
+        reference=result.reference,
+        message=result.message,
+    )
+
+
+@transaction.atomic
+def record_payment(
+    *, order: Order, amount: Decimal, reference: str, status: str, actor: Actor
+) -> Order:
+    """Record a payment received (e.g. a bank transfer); release the order once covered."""
+    from orders.services.lifecycle import release_order
+
+    order = lock_order(order.pk)
+    if order.status == Order.Status.CANCELLED:
+        raise DomainError(_("The order is cancelled; it takes no payments."), code="order-closed")
+    amount = quantize(amount, order.currency)
+    payment = order.payments.filter(status=Payment.Status.PENDING).order_by("pk").first()
+    if payment is None:
+        payment = Payment.objects.create(
+            order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=amount
+        )
+    if status == Payment.Status.AUTHORIZED:
+        payment.status = Payment.Status.AUTHORIZED
+        payment.reference = reference
+        kind = PaymentTransaction.Kind.AUTHORIZE
+    else:
+        payment.amount_captured += amount
+        if payment.amount_captured >= payment.amount:
+            payment.status = Payment.Status.PAID
+        kind = PaymentTransaction.Kind.PAYMENT
+    payment.save(update_fields=["status", "reference", "amount_captured"])
+    PaymentTransaction.objects.create(
+        payment=payment, kind=kind, amount=amount, succeeded=True, reference=reference
+    )
+    record_event(
+        order,
+        "payment_received" if kind == PaymentTransaction.Kind.PAYMENT else "payment_authorized",
+        actor=actor,
+        message=_("%(amount)s %(currency)s received (%(reference)s).")
+        % {"amount": amount, "currency": order.currency, "reference": reference},
+        data={"amount": str(amount), "reference": reference, "payment": payment.pk},
+    )
+    if order.status == Order.Status.AWAITING_PAYMENT and amount_due(order) <= ZERO:
+        release_order(order=order, actor=actor)
+    return order
+
+
+def shipment_value(line: OrderLine, quantity: int) -> Decimal:
+    """The stored net amount of the `quantity` units last recorded as shipped on the line."""
+    return units_value(line.unit_amounts, line.quantity_shipped - quantity, quantity)
+
+
+@transaction.atomic
+def capture_payment_for_shipment(
+    *, order: Order, shipped: list[tuple[OrderLine, int]], actor: Actor
+) -> Decimal:
+    """Capture the authorised payment for what was just shipped; return the amount captured.
+
+    Call after the lines' `quantity_shipped` includes this shipment. The shipping fee is
+    captured with the first shipment. A declined capture is recorded on the timeline (the
+    goods are gone; collecting the money becomes a task for customer care).
+    """
+    order = lock_order(order.pk)
+    amount = sum((shipment_value(line, quantity) for line, quantity in shipped), ZERO)
+    payment = (
+        order.payments.filter(status__in=[Payment.Status.AUTHORIZED])
+        .exclude(method__in=[Order.PaymentMethod.INVOICE, Order.PaymentMethod.CASH])
+        .order_by("pk")
+        .first()
+    )
+    if payment is None:
+        return ZERO
+    if payment.amount_captured == ZERO:
+        amount += order.shipping_fee
+    amount = min(amount, payment.amount - payment.amount_captured)
+    if amount <= ZERO:
+        return ZERO
+    provider = get_provider()
+    result = provider.capture(amount=amount, currency=order.currency, reference=payment.reference)
+    _transaction(payment, PaymentTransaction.Kind.CAPTURE, amount, result, provider.name)
+    if not result.ok:
+        record_event(
+            order,
+            "payment_capture_failed",
+            actor=actor,
+            message=_("Capture of %(amount)s declined: %(message)s")
+            % {"amount": amount, "message": result.message},
+            data={"amount": str(amount), "payment": payment.pk},
+        )
+        return ZERO
+    payment.amount_captured += amount
+    if payment.amount_captured >= payment.amount:
+        payment.status = Payment.Status.PAID
+    payment.save(update_fields=["amount_captured", "status"])
+    record_event(
+        order,
+        "payment_captured",
+        actor=actor,
+        message=_("%(amount)s %(currency)s captured.")
+        % {"amount": amount, "currency": order.currency},
+        data={"amount": str(amount), "payment": payment.pk},
+    )
+    return amount
+
+
+def reduce_payments(*, order: Order, amount: Decimal, actor: Actor) -> Decimal:
+    """Lower what the customer owes by `amount` (a cancellation): void what is only
+    authorised, refund what was already paid. Returns the amount refunded.
+
+    Runs inside the caller's transaction with the order locked.
+    """
+    refunded = ZERO
+    left = amount
+    provider = get_provider()
+    for payment in order.payments.exclude(status__in=SETTLED).order_by("pk"):
+        if left <= ZERO:
+            break
+        cut = min(left, payment.amount)
+        left -= cut
+        new_amount = payment.amount - cut
+        uncaptured = max(payment.amount - payment.amount_captured, ZERO)
+        to_void = min(cut, uncaptured)
+        to_refund = max(payment.amount_captured - payment.amount_refunded - new_amount, ZERO)
+        if payment.status == Payment.Status.AUTHORIZED and to_void > ZERO:
+            result = provider.void(
+                amount=to_void, currency=order.currency, reference=payment.reference
+            )
+            _transaction(payment, PaymentTransaction.Kind.VOID, to_void, result, provider.name)
+            record_event(
+                order,
+                "payment_voided",
+                actor=actor,
+                message=_("Authorisation reduced by %(amount)s %(currency)s.")
+                % {"amount": to_void, "currency": order.currency},
+                data={"amount": str(to_void), "payment": payment.pk, "ok": result.ok},
+            )
+        if to_refund > ZERO:
+            result = provider.refund(
+                amount=to_refund, currency=order.currency, reference=payment.reference
+            )
+            _transaction(payment, PaymentTransaction.Kind.REFUND, to_refund, result, provider.name)
+            if result.ok:
+                payment.amount_refunded += to_refund
+                refunded += to_refund
+            record_event(
+                order,
+                "payment_refunded" if result.ok else "payment_refund_failed",
+                actor=actor,
+                message=_("%(amount)s %(currency)s refunded.")
+                % {"amount": to_refund, "currency": order.currency},
+                data={"amount": str(to_refund), "payment": payment.pk, "ok": result.ok},
+            )
+        payment.amount = new_amount
+        if payment.amount_refunded > ZERO:
+            still_held = payment.amount_captured - payment.amount_refunded
+            payment.status = (
+                Payment.Status.REFUNDED if still_held <= ZERO else Payment.Status.PARTLY_REFUNDED
+            )
+        elif new_amount <= ZERO:
+            payment.status = Payment.Status.VOIDED
+        payment.save(update_fields=["amount", "amount_refunded", "status"])
+    return refunded

@@ -1,0 +1,35 @@
+"""Celery tasks for orders: thin and idempotent, they call the services."""
+
+from celery import shared_task
+
+from orders.models import Order
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_customer_message(message_id: int, context: dict | None = None) -> bool:
+    """Send one queued customer message (a message already sent is not sent again)."""
+    from orders.services.messages import send_message
+
+    return send_message(message_id=message_id, context=context)
+
+
+@shared_task(acks_late=True)
+def send_prepayment_reminders() -> int:
+    """Remind customers whose prepayment is overdue (each order at most once)."""
+    from orders.services.lifecycle import remind_payment, unpaid_orders_due
+
+    sent = 0
+    for order_id in unpaid_orders_due(reminder=True):
+        sent += remind_payment(order=Order(pk=order_id))
+    return sent
+
+
+@shared_task(acks_late=True)
+def cancel_unpaid_prepayments() -> int:
+    """Cancel prepayment orders still unpaid after the shop's deadline, releasing their stock."""
+    from orders.services.lifecycle import cancel_unpaid_order, unpaid_orders_due
+
+    cancelled = 0
+    for order_id in unpaid_orders_due(reminder=False):
+        cancelled += cancel_unpaid_order(order=Order(pk=order_id))
+    return cancelled

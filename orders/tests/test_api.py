@@ -1,0 +1,274 @@
+from decimal import Decimal
+
+import pytest
+
+from inventory.models import Product, Reservation
+from orders.models import Customer, Order, OrderEvent
+from orders.tests.conftest import order_body, priced, set_stock
+
+pytestmark = pytest.mark.django_db
+
+
+def errors_of(response) -> dict[str, str]:
+    return {error["attr"]: error["code"] for error in response.json()["errors"]}
+
+
+def test_a_submitted_order_answers_201_with_the_contract_fields(submit):
+    response = submit()
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert {"number", "status", "shop", "external_id", "currency", "total", "lines"} <= set(body)
+    assert body["delivery_orders"] == []
+    assert body["returns"] == []
+    assert body["status"] == "released"
+    assert body["shop"] == "de-web"
+    assert body["total"] == "84.92"
+    line = body["lines"][0]
+    assert set(line) >= {
+        "id",
+        "sku",
+        "quantity",
+        "unit_price",
+        "discount",
+        "order_discount",
+        "net_price",
+        "quantity_cancelled",
+        "quantity_shipped",
+        "quantity_returned",
+        "status",
+    }
+    assert [(line["sku"], line["net_price"]) for line in body["lines"]] == [
+        ("TSHIRT-WHITE-M", "35.54"),
+        ("JEANS-BLUE-32", "44.43"),
+    ]
+    assert sum(Decimal(line["order_discount"]) for line in body["lines"]) == Decimal("10.00")
+    assert body["payments"][0]["method"] == "card"
+    assert body["payments"][0]["status"] == "authorized"
+    assert body["payments"][0]["amount"] == "84.92"
+    assert {"at", "type", "actor", "channel", "message"} <= set(body["events"][0])
+
+
+def test_the_order_reserves_its_stock(submit):
+    number = submit().json()["number"]
+
+    reserved = Reservation.objects.filter(order_line__order__number=number, status="open")
+    assert sorted((r.product.sku, r.quantity) for r in reserved) == [
+        ("JEANS-BLUE-32", 1),
+        ("TSHIRT-WHITE-M", 2),
+    ]
+
+
+def test_get_answers_the_order_and_the_list_filters(submit, shop_api):
+    body = order_body()
+    number = submit(body).json()["number"]
+
+    detail = shop_api.get(f"/api/v1/orders/{number}/")
+    listing = shop_api.get("/api/v1/orders", {"email": body["customer"]["email"]})
+
+    assert detail.status_code == 200
+    assert detail.json()["number"] == number
+    assert [item["number"] for item in listing.json()["results"]] == [number]
+    assert shop_api.get("/api/v1/orders", {"status": "nonsense"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("change", "attr", "code"),
+    [
+        (lambda b: b.update(shop="no-such-shop"), "shop", "unknown_shop"),
+        (lambda b: b["lines"][0].update(sku="NOPE-1"), "lines.0.sku", "unknown_sku"),
+        (lambda b: b["lines"][1].update(quantity=0), "lines.1.quantity", "min_value"),
+        (lambda b: b["lines"][0].update(unit_price="19.999"), "lines.0.unit_price", "too_many_decimals"),
+        (lambda b: b["shipping_address"].update(country="XX"), "shipping_address.country", "unknown_country"),
+        (lambda b: b["billing_address"].update(postcode="1"), "billing_address.postcode", "invalid_postcode"),
+        (lambda b: b["payment"].update(amount="80.00"), "payment.amount", "amount_mismatch"),
+        (lambda b: b.update(currency="CHF"), "currency", "currency_mismatch"),
+        (lambda b: b.update(payment=None), "payment", "required"),
+        (
+            lambda b: b.update(delivery={"method": "click_collect", "pickup_location": None}),
+            "delivery.pickup_location",
+            "required",
+        ),
+        (
+            lambda b: b.update(delivery={"method": "click_collect", "pickup_location": "wh-central"}),
+            "delivery.pickup_location",
+            "no_pickup",
+        ),
+        (lambda b: b.update(discounts=[{"amount": "500.00"}]), "discounts", "exceeds_value"),
+        (lambda b: b["lines"][0].update(discount="99.00"), "lines.0.discount", "exceeds_value"),
+    ],
+)  # fmt: skip
+def test_invalid_orders_answer_400_naming_the_field_and_write_nothing(submit, change, attr, code):
+    body = order_body()
+    change(body)
+    before = Order.objects.count(), Customer.objects.count()
+
+    response = submit(body)
+
+    assert response.status_code == 400, response.json()
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert errors_of(response).get(attr) == code, response.json()
+    assert (Order.objects.count(), Customer.objects.count()) == before
+
+
+def test_the_same_external_id_twice_answers_409(submit):
+    body = order_body()
+    assert submit(body).status_code == 201
+
+    again = submit(body)
+
+    assert again.status_code == 409
+    assert errors_of(again) == {"external_id": "duplicate"}
+
+
+def test_a_shortage_answers_409_naming_the_sku_and_reserves_nothing(submit):
+    Product.objects.create(sku="ORD-SCARCE-1", name="Scarce", style="ORD-SCARCE")
+    set_stock("ORD-SCARCE-1", 1)
+    body = order_body()
+    body["lines"][1] = {"sku": "ORD-SCARCE-1", "quantity": 2, "unit_price": "49.99"}
+    before = Reservation.objects.count(), Order.objects.count()
+
+    response = submit(priced(body))
+
+    assert response.status_code == 409, response.json()
+    assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
+    assert (Reservation.objects.count(), Order.objects.count()) == before
+
+
+def test_one_customer_across_orders_matched_by_email(submit):
+    first, second = order_body(), order_body()
+    second["customer"]["email"] = first["customer"]["email"].upper()
+
+    submit(first)
+    submit(second)
+
+    customer = Customer.objects.get(email=first["customer"]["email"])
+    assert customer.orders.count() == 2
+
+
+def test_a_shop_client_cannot_submit_for_or_see_another_shop(submit, other_shop_api):
+    number = submit().json()["number"]
+
+    assert other_shop_api.get(f"/api/v1/orders/{number}").status_code == 404
+    assert submit(order_body(), api=other_shop_api).status_code == 403
+    assert other_shop_api.get("/api/v1/orders", {"shop": "de-web"}).json()["results"] == []
+
+
+def test_the_timeline_names_the_api_client_and_channel(submit):
+    number = submit().json()["number"]
+
+    created = OrderEvent.objects.get(order__number=number, type="order_created")
+    assert (created.actor, created.actor_kind, created.channel) == (
+        "de-web",
+        "api_client",
+        "api",
+    ) or (created.actor_kind, created.channel) == ("api_client", "api")
+
+
+def test_prepayment_waits_for_the_money_and_the_payments_endpoint_releases(submit, shop_api):
+    body = priced(order_body(payment={"method": "prepayment", "status": "pending", "amount": "0"}))
+    order = submit(body).json()
+    assert order["status"] == "awaiting_payment"
+    assert order["amount_due"] == "84.92"
+
+    part = shop_api.post(
+        f"/api/v1/orders/{order['number']}/payments",
+        {"status": "paid", "amount": "50.00", "reference": "bank-1"},
+        format="json",
+    )
+    rest = shop_api.post(
+        f"/api/v1/orders/{order['number']}/payments",
+        {"status": "paid", "amount": "34.92", "reference": "bank-2"},
+        format="json",
+    )
+
+    assert part.json()["status"] == "awaiting_payment"
+    assert rest.status_code == 200
+    assert rest.json()["status"] == "released"
+    assert rest.json()["amount_due"] == "0.00"
+
+
+def test_cancel_lines_then_the_rest_through_the_api(submit, shop_api):
+    order = submit().json()
+    tshirt = order["lines"][0]["id"]
+
+    partial = shop_api.post(
+        f"/api/v1/orders/{order['number']}/cancel",
+        {"lines": [{"line": tshirt, "quantity": 1}], "reason": "customer request"},
+        format="json",
+    )
+    whole = shop_api.post(f"/api/v1/orders/{order['number']}/cancel/", {}, format="json")
+    again = shop_api.post(f"/api/v1/orders/{order['number']}/cancel", {}, format="json")
+
+    assert partial.status_code == 200
+    assert partial.json()["lines"][0]["quantity_cancelled"] == 1
+    assert whole.json()["status"] == "cancelled"
+    assert again.status_code == 409
+
+
+def test_cancelling_more_than_is_open_answers_409(submit, shop_api):
+    order = submit().json()
+    line = order["lines"][1]["id"]
+
+    response = shop_api.post(
+        f"/api/v1/orders/{order['number']}/cancel",
+        {"lines": [{"line": line, "quantity": 2}]},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert "lines.0.quantity" in errors_of(response)
+
+
+def test_shipping_address_put_and_409_once_shipped(submit, shop_api):
+    order = submit().json()
+    address = {"street": "Zeil 1", "postcode": "60311", "city": "Frankfurt", "country": "DE"}
+
+    changed = shop_api.put(
+        f"/api/v1/orders/{order['number']}/shipping-address", address, format="json"
+    )
+    Order.objects.get(number=order["number"]).lines.update(quantity_shipped=1)
+    refused = shop_api.put(
+        f"/api/v1/orders/{order['number']}/shipping-address", address, format="json"
+    )
+
+    assert changed.status_code == 200
+    assert changed.json()["shipping_address"]["city"] == "Frankfurt"
+    assert refused.status_code == 409
+
+
+def test_approving_an_order_that_is_not_held_answers_409(submit, shop_api):
+    number = submit().json()["number"]
+
+    response = shop_api.post(f"/api/v1/orders/{number}/approve", {}, format="json")
+
+    assert response.status_code == 409
+
+
+def test_idempotent_replay_returns_the_same_response_and_another_body_422(submit):
+    body = order_body()
+
+    first = submit(body, HTTP_IDEMPOTENCY_KEY="order-key-1")
+    replay = submit(body, HTTP_IDEMPOTENCY_KEY="order-key-1")
+    other = submit(order_body(), HTTP_IDEMPOTENCY_KEY="order-key-1")
+
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert other.status_code == 422
+    assert Order.objects.filter(external_id=body["external_id"]).count() == 1
+
+
+def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_queries):
+    submit()  # warm caches (content types, first-customer paths)
+    with django_assert_max_num_queries(48):
+        response = submit(HTTP_IDEMPOTENCY_KEY="budget-key")
+    assert response.status_code == 201
+
+
+def test_the_hand_built_answer_matches_the_documented_serializer(submit):
+    from orders.api.serializers import OrderSerializer, order_representation
+    from orders.selectors import order_detail
+
+    order = order_detail(None, submit().json()["number"])
+
+    assert order_representation(order) == dict(OrderSerializer(order).data)
