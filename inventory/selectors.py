@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import (
     Case,
     F,
@@ -78,39 +79,53 @@ def product_pictures(
     pictures = {product_id: atp.ProductPicture() for product_id in product_ids}
     if not product_ids:
         return pictures
-    levels = (
-        StockLevel.objects.filter(
-            product_id__in=product_ids, location__is_active=True, location__is_outage=False
-        )
-        .annotate(safety=Coalesce(F("safety_stock"), _default_safety(), Value(0)))
-        .values_list("product_id", "location_id", "on_hand", "reserved", "safety")
-    )
-    for product_id, location_id, on_hand, reserved, safety in levels:
-        free = on_hand - reserved - safety
-        if free > 0:
-            pictures[product_id].free[location_id] = free
-    pool = (
-        Reservation.objects.filter(
-            product_id__in=product_ids, status=Reservation.Status.OPEN, location__isnull=True
-        )
-        .values_list("product_id", "shop_id")
-        .annotate(units=Sum("quantity"))
-    )
-    for product_id, shop_id, units in pool:
-        pictures[product_id].pool[shop_id] = units
-    _add_quotas(pictures, shop_locations_by_id)
+    quota_ids = []
+    with connection.cursor() as cursor:
+        cursor.execute(_PICTURE_SQL.format(ids=", ".join(["%s"] * len(product_ids))), [
+            *product_ids,
+            *product_ids,
+            *product_ids,
+        ])  # fmt: skip
+        for kind, product_id, key, units in cursor.fetchall():
+            if kind == "free" and units > 0:
+                pictures[product_id].free[key] = units
+            elif kind == "pool":
+                pictures[product_id].pool[key] = units
+            elif kind == "quota":
+                quota_ids.append(units)
+    if quota_ids:
+        _add_quotas(pictures, shop_locations_by_id, StockQuota.objects.filter(pk__in=quota_ids))
     return pictures
 
 
+# One round trip for everything availability depends on (the hot path runs it under a lock):
+# free units per location that can fulfil, open pool reservations per shop, quotas that apply.
+_PICTURE_SQL = f"""
+SELECT 'free', s.product_id, s.location_id,
+       s.on_hand - s.reserved - COALESCE(s.safety_stock, d.quantity, 0)
+FROM {StockLevel._meta.db_table} s
+JOIN {Location._meta.db_table} l ON l.id = s.location_id
+LEFT JOIN {SafetyStockDefault._meta.db_table} d ON d.location_type = l.type
+WHERE s.product_id IN ({{ids}}) AND l.is_active AND NOT l.is_outage
+UNION ALL
+SELECT 'pool', r.product_id, r.shop_id, SUM(r.quantity)
+FROM {Reservation._meta.db_table} r
+WHERE r.product_id IN ({{ids}}) AND r.status = 'open' AND r.location_id IS NULL
+GROUP BY r.product_id, r.shop_id
+UNION ALL
+SELECT 'quota', q.product_id, q.shop_id, q.id
+FROM {StockQuota._meta.db_table} q
+JOIN {Shop._meta.db_table} sh ON sh.id = q.shop_id
+WHERE (q.product_id IN ({{ids}}) OR q.product_id IS NULL) AND sh.is_active
+"""
+
+
 def _add_quotas(
-    pictures: dict[int, atp.ProductPicture], shop_locations_by_id: dict[int, frozenset[int]]
+    pictures: dict[int, atp.ProductPicture],
+    shop_locations_by_id: dict[int, frozenset[int]],
+    quotas: Iterable[StockQuota],
 ) -> None:
     """Hold back what each marketplace quota still reserves (its open reservations use it up)."""
-    quotas = StockQuota.objects.filter(shop__is_active=True).filter(
-        Q(product_id__in=list(pictures)) | Q(product__isnull=True)
-    )
-    if not quotas:
-        return
     chosen: dict[tuple[int, int], StockQuota] = {}
     for quota in quotas:
         for product_id in [quota.product_id] if quota.product_id else pictures:
@@ -281,11 +296,6 @@ def _inbound(products: list[Product], locations: frozenset[int]) -> dict[int, di
 
 def stock_rows(*, sku: str | None = None, location: str | None = None) -> QuerySet[StockLevel]:
     """Stock levels with safety stock, stock in transit and free units, for the API and admin."""
-    default_safety = Subquery(
-        SafetyStockDefault.objects.filter(location_type=OuterRef("location__type")).values(
-            "quantity"
-        )[:1]
-    )
     in_transit = Subquery(
         InboundStock.objects.filter(location=OuterRef("location"), product=OuterRef("product"))
         .values("product")
@@ -295,7 +305,7 @@ def stock_rows(*, sku: str | None = None, location: str | None = None) -> QueryS
     rows = (
         StockLevel.objects.select_related("location", "product")
         .annotate(
-            effective_safety=Coalesce(F("safety_stock"), default_safety, Value(0)),
+            effective_safety=Coalesce(F("safety_stock"), _default_safety(), Value(0)),
             in_transit=Coalesce(in_transit, Value(0)),
         )
         .annotate(

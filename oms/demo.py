@@ -21,7 +21,7 @@ from oms import roles
 from oms.models import ApiClient, Country, Shop, User
 
 # Apps whose `demo.seed()` runs after ours, in this order.
-APP_SEEDS = ["inventory", "fulfillment", "orders", "returns"]
+APP_SEEDS = ["inventory", "fulfillment", "orders", "returns", "instore"]
 
 COUNTRIES = [
     {

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "returns",
     "instore",
     "customercare",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "orders.tasks.cancel_unpaid_prepayments",
         "schedule": 900.0,
     },
+    "expire-uncollected-pickups": {
+        "task": "instore.tasks.expire_uncollected_pickups",
+        "schedule": 300.0,
+    },
+    "mark-sla-breaches": {"task": "monitoring.tasks.mark_sla_breaches", "schedule": 300.0},
+    "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
 }
 # Stock feeds carry 10,000+ items in one JSON body (about 70 bytes each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -1,6 +1,7 @@
 """Route orders: load the candidates, ask the engine, persist delivery orders and reservations."""
 
 import datetime
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -99,7 +100,11 @@ def build_input(
 
     now = now or timezone.now()
     strategy = strategy or strategy_for(order)
-    budget = time_budget_ms or getattr(settings, "OMS_ROUTING_TIME_BUDGET_MS", 50)
+    budget = time_budget_ms or float(
+        getattr(
+            settings, "OMS_ROUTING_TIME_BUDGET_MS", os.environ.get("OMS_ROUTING_TIME_BUDGET_MS", 50)
+        )
+    )
     engine_strategy = (
         strategy.to_engine(time_budget_ms=budget)
         if strategy
@@ -146,6 +151,12 @@ def build_input(
         free = level.on_hand - level.reserved - safety
         if free > 0:
             stock.setdefault(level.location_id, {})[level.product.sku] = free
+
+    # Units this order already holds at a location (click & collect/reserve) are free for it.
+    for location_id, line_id, units in _own_placed_units(quantities):
+        sku = order_lines[line_id].sku
+        stock.setdefault(location_id, {})
+        stock[location_id][sku] = stock[location_id].get(sku, 0) + units
 
     address = order.shipping_address
     weight = sum(line.product.weight_grams * quantities[pk] for pk, line in order_lines.items())
@@ -196,6 +207,31 @@ def build_input(
             )
         )
     return RoutingInput(lines, candidates, engine_strategy, strategy, options)
+
+
+def _own_placed_units(quantities: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(location, line, units) the lines hold at locations beyond their live delivery orders."""
+    placed: dict[tuple[int, int], int] = {}
+    for location_id, line_id, units in (
+        Reservation.objects.filter(
+            order_line_id__in=list(quantities),
+            status=Reservation.Status.OPEN,
+            location__isnull=False,
+        )
+        .values("location", "order_line")
+        .annotate(units=Sum("quantity"))
+        .values_list("location", "order_line", "units")
+    ):
+        placed[(location_id, line_id)] = units
+    for line in (
+        DeliveryOrderLine.objects.filter(order_line_id__in=list(quantities))
+        .exclude(delivery_order__status=DeliveryOrder.Status.CANCELLED)
+        .select_related("delivery_order")
+    ):
+        key = (line.delivery_order.location_id, line.order_line_id)
+        if key in placed:
+            placed[key] -= line.quantity_open
+    return [(location, line, units) for (location, line), units in placed.items() if units > 0]
 
 
 def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> None:

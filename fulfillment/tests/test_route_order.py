@@ -4,7 +4,7 @@ import pytest
 
 from fulfillment.models import DeliveryOrder, RoutingDecision
 from fulfillment.services.routing import route_order
-from inventory.models import Location, Reservation, StockLevel
+from inventory.models import Location, Reservation, SafetyStockDefault, StockLevel
 from orders.models import Order
 from orders.services.events import Actor
 
@@ -90,3 +90,32 @@ def test_order_without_stock_anywhere_waits_and_is_retried(
     decision = route_order(order=order, actor=ACTOR, reason="retry")
     assert decision.chosen == ["wh-central"]
     assert order.pk not in orders_waiting_for_routing()
+
+
+@pytest.mark.django_db
+def test_click_and_collect_is_routed_to_the_pickup_store_with_its_own_reservation(
+    shirts_only_in_berlin, place_order, stock
+):
+    # given the store holds exactly what the order reserves there at intake (beyond safety)
+    safety = (
+        SafetyStockDefault.objects.filter(location_type="store")
+        .values_list("quantity", flat=True)
+        .first()
+        or 0
+    )
+    stock("TSHIRT-WHITE-M", 2 + safety, location="store-berlin-mitte")
+    stock("JEANS-BLUE-32", 1 + safety, location="store-berlin-mitte")
+    order = place_order(
+        delivery={
+            "method": "click_collect",
+            "service": "standard",
+            "pickup_location": "store-berlin-mitte",
+        }
+    )
+    decision = route_order(order=order, actor=ACTOR)
+    assert decision.outcome == RoutingDecision.Outcome.ROUTED
+    assert decision.chosen == ["store-berlin-mitte"]
+    reserved = StockLevel.objects.get(
+        location__code="store-berlin-mitte", product__sku="TSHIRT-WHITE-M"
+    ).reserved
+    assert reserved == 2  # held once, not twice

@@ -252,15 +252,16 @@ def test_fewest_parcels_outweighs_cheaper_split():
     assert route(lines, candidates, Strategy(weights=light)).location_ids == [1, 2]
 
 
-def test_large_instance_stays_within_the_budget():
+def test_search_gives_up_at_the_budget_with_the_greedy_answer():
     candidates = [
         candidate(i, {f"S{j}": (i * 7 + j * 3) % 4 for j in range(20)}, shipping_cost=(i % 9) + 1)
         for i in range(300)
     ]
     lines = [Line(j, f"S{j}", 3) for j in range(20)]
-    result = route(lines, candidates, Strategy(time_budget_ms=20))
-    assert result.elapsed_ms < 20 + 60  # the budget plus scoring and allocation overhead
+    result = route(lines, candidates, Strategy(time_budget_ms=0.001))
+    assert result.method == "heuristic"
     assert result.unallocated == {}
+    assert sum(a.quantity for a in result.allocations) == 60
 
 
 # --- invariants -----------------------------------------------------------------------------

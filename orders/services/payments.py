@@ -9,7 +9,7 @@ from oms.errors import DomainError
 from orders.locks import lock_order
 from orders.models import Order, OrderLine, Payment, PaymentTransaction
 from orders.money import quantize, units_value
-from orders.payments import get_provider
+from orders.payments import PaymentProvider, get_provider
 from orders.services.events import Actor, record_event
 
 ZERO = Decimal("0")
@@ -142,15 +142,18 @@ def capture_payment_for_shipment(
     return amount
 
 
-def reduce_payments(*, order: Order, amount: Decimal, actor: Actor) -> Decimal:
+def reduce_payments(
+    *, order: Order, amount: Decimal, actor: Actor, provider: PaymentProvider | None = None
+) -> Decimal:
     """Lower what the customer owes by `amount` (a cancellation): void what is only
     authorised, refund what was already paid. Returns the amount refunded.
 
-    Runs inside the caller's transaction with the order locked.
+    Runs inside the caller's transaction with the order locked. `provider` replaces the
+    configured one (the returns app pays refunds out in cash at a store counter).
     """
     refunded = ZERO
     left = amount
-    provider = get_provider()
+    provider = provider or get_provider()
     for payment in order.payments.exclude(status__in=SETTLED).order_by("pk"):
         if left <= ZERO:
             break

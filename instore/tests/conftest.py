@@ -1,0 +1,1 @@
+from fulfillment.tests.conftest import place_order, stock  # noqa: F401

@@ -1,0 +1,152 @@
+"""Service levels per process step, the breaches found against them, and who is alerted."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Step(models.TextChoices):
+    """The process steps the dashboard times, each from one recorded moment to the next."""
+
+    INTAKE_RELEASED = "intake_released", _("Intake → released")
+    RELEASED_ROUTED = "released_routed", _("Released → routed")
+    ROUTED_ACCEPTED = "routed_accepted", _("Routed → accepted")
+    ACCEPTED_SHIPPED = "accepted_shipped", _("Accepted → shipped")
+    SHIPPED_DELIVERED = "shipped_delivered", _("Shipped → delivered")
+    PICKUP_COLLECTED = "pickup_collected", _("Ready for pickup → collected")
+    RETURN_REFUNDED = "return_refunded", _("Return announced → refunded")
+
+
+# Used when the admin configured nothing for a step (neither for the shop nor as default).
+DEFAULT_SLAS: dict[str, datetime.timedelta] = {
+    Step.INTAKE_RELEASED: datetime.timedelta(hours=24),
+    Step.RELEASED_ROUTED: datetime.timedelta(hours=1),
+    Step.ROUTED_ACCEPTED: datetime.timedelta(hours=4),
+    Step.ACCEPTED_SHIPPED: datetime.timedelta(hours=24),
+    Step.SHIPPED_DELIVERED: datetime.timedelta(days=4),
+    Step.PICKUP_COLLECTED: datetime.timedelta(days=5),
+    Step.RETURN_REFUNDED: datetime.timedelta(days=7),
+}
+
+
+class StepSla(models.Model):
+    """How long one process step may take, for one shop or (without shop) for every shop."""
+
+    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
+    shop = models.ForeignKey(
+        "oms.Shop",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("Empty: the default for every shop without its own value."),
+    )
+    max_duration = models.DurationField(
+        _("maximum duration"), help_text=_("e.g. 4:00:00 for four hours, 2 00:00:00 for two days.")
+    )
+
+    class Meta:
+        ordering = ["step", "shop__code"]
+        verbose_name = _("step service level")
+        verbose_name_plural = _("step service levels")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "shop"], name="one_sla_per_step_and_shop"),
+            models.UniqueConstraint(
+                fields=["step"], condition=models.Q(shop__isnull=True), name="one_default_sla"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} ({(self.shop_id and self.shop.code) or _('default')})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.max_duration is not None and self.max_duration <= datetime.timedelta(0):
+            raise ValidationError({"max_duration": _("The duration must be positive.")})
+
+
+class SlaBreach(models.Model):
+    """An order found past the service level of a step; marked once per order and step."""
+
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="sla_breaches",
+        verbose_name=_("order"),
+    )
+    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    step_started_at = models.DateTimeField(_("step started"))
+    sla = models.DurationField(_("service level"))
+    detected_at = models.DateTimeField(_("detected"), default=timezone.now, db_index=True)
+    notified_at = models.DateTimeField(_("operations alerted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        verbose_name = _("SLA breach")
+        verbose_name_plural = _("SLA breaches")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "step"], name="one_breach_per_order_and_step")
+        ]
+        indexes = [models.Index(fields=["notified_at", "detected_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.step}"
+
+
+class AlertSettings(models.Model):
+    """Who operations alerts go to and how often (one row, edited in the admin)."""
+
+    class Mode(models.TextChoices):
+        OFF = "off", _("No e-mail")
+        IMMEDIATE = "immediate", _("Immediately when found")
+        DAILY = "daily", _("Daily digest")
+
+    mode = models.CharField(
+        _("alert e-mail"), max_length=20, choices=Mode.choices, default=Mode.OFF
+    )
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        help_text=_("E-mail addresses, one per line or comma-separated."),
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"), default=7, help_text=_("Local hour (0–23) the daily digest is sent.")
+    )
+
+    class Meta:
+        verbose_name = _("alert settings")
+        verbose_name_plural = _("alert settings")
+
+    def __str__(self) -> str:
+        return str(_("Alert settings"))
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [
+            item.strip() for item in self.recipients.replace(",", "\n").splitlines() if item.strip()
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for address in self.recipient_list:
+            try:
+                validate_email(address)
+            except ValidationError:
+                errors["recipients"] = _("%(value)s is not an e-mail address.") % {"value": address}
+        if self.mode != self.Mode.OFF and not self.recipient_list:
+            errors["recipients"] = _("Alerts need at least one recipient.")
+        if self.digest_hour > 23:
+            errors["digest_hour"] = _("Between 0 and 23.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def current(cls) -> "AlertSettings":
+        return cls.objects.order_by("pk").first() or cls()

@@ -1,0 +1,679 @@
+"""The dashboard's figures, aggregated in the database from the recorded state-change times.
+
+Durations run from one recorded moment to the next: order `created_at` → `released_at`,
+the first delivery order's `created_at` (routing), delivery order `released_at` →
+`accepted_at` → `shipped_at`, shipment `shipped_at` → `delivered_at`. Pickups and returns
+have no timestamp columns of their own (yet), so their moments come from the order timeline
+(the event types below).
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fulfillment.models import DeliveryOrder, RoutingDecision, Shipment
+from inventory.models import Location
+from monitoring.models import DEFAULT_SLAS, Step, StepSla
+from monitoring.stats import DurationStats, duration_stats
+from oms.models import Shop
+from orders.models import Order, OrderEvent, OrderLine
+
+# Timeline event types that mark the moments without a column of their own.
+READY_FOR_PICKUP_EVENTS = ("ready_for_pickup", "delivery_order_ready_for_pickup")
+COLLECTED_EVENTS = ("collected", "picked_up", "delivery_order_collected")
+RETURN_ANNOUNCED_EVENTS = ("return_created", "return_announced", "return_registered")
+REFUND_EVENTS = ("refund_issued", "return_refunded", "payment_refunded")
+
+OPEN_ORDER_STATES = [
+    Order.Status.NEW,
+    Order.Status.ON_HOLD,
+    Order.Status.AWAITING_PAYMENT,
+    Order.Status.RELEASED,
+    Order.Status.IN_FULFILMENT,
+    Order.Status.PARTLY_SHIPPED,
+    Order.Status.SHIPPED,
+]
+HOUR = datetime.timedelta(hours=1)
+AGE_BUCKETS = [
+    ("lt_1h", _("< 1 h"), None, HOUR),
+    ("h1_4", _("1–4 h"), HOUR, 4 * HOUR),
+    ("h4_24", _("4–24 h"), 4 * HOUR, 24 * HOUR),
+    ("gt_24h", _("> 24 h"), 24 * HOUR, None),
+]
+WINDOWS = {"today": _("Today"), "7d": _("7 days"), "30d": _("30 days")}
+DEFAULT_WINDOW = "7d"
+
+REASONS = {
+    "not_released": _("Not released"),
+    "on_hold": _("Held for review"),
+    "awaiting_payment": _("Awaiting payment"),
+    "not_routed": _("Waiting for routing"),
+    "unroutable": _("Unroutable"),
+    "rejected": _("Rejected by the location"),
+    "not_accepted": _("Not accepted by the location"),
+    "outage": _("Location has an outage"),
+    "not_shipped": _("Not shipped"),
+    "in_transit": _("Not delivered yet"),
+    "late": _("Shipment late"),
+    "carrier_exception": _("Carrier reports a problem"),
+    "not_collected": _("Pickup not collected"),
+    "refund_pending": _("Refund pending"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard shows: the time window and the slice of shops and locations."""
+
+    window: str = DEFAULT_WINDOW
+    shop: str = ""
+    channel: str = ""
+    location: str = ""
+    location_type: str = ""
+
+    def window_start(self, now: datetime.datetime) -> datetime.datetime:
+        if self.window == "today":
+            return start_of_day(now)
+        return now - datetime.timedelta(days=30 if self.window == "30d" else 7)
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as URL parameters (empty ones left out)."""
+        names = ["window", "shop", "channel", "location", "location_type"]
+        return {name: getattr(self, name) for name in names if getattr(self, name)}
+
+
+def start_of_day(now: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _orders_q(filters: Filters, prefix: str = "") -> Q:
+    q = Q()
+    if filters.shop:
+        q &= Q(**{f"{prefix}shop__code": filters.shop})
+    if filters.channel:
+        q &= Q(**{f"{prefix}shop__channel": filters.channel})
+    return q
+
+
+def _locations_q(filters: Filters, prefix: str = "") -> Q:
+    q = Q()
+    if filters.location:
+        q &= Q(**{f"{prefix}location__code": filters.location})
+    if filters.location_type:
+        q &= Q(**{f"{prefix}location__type": filters.location_type})
+    return q
+
+
+def _order_scope(filters: Filters) -> Q:
+    """Orders of the shop/channel that have a delivery order at the location (type)."""
+    q = _orders_q(filters)
+    if filters.location or filters.location_type:
+        at_location = DeliveryOrder.objects.filter(_locations_q(filters), order=OuterRef("pk"))
+        q &= Q(Exists(at_location))
+    return q
+
+
+def _delivery_scope(filters: Filters) -> Q:
+    return _orders_q(filters, "order__") & _locations_q(filters)
+
+
+def _shipment_scope(filters: Filters) -> Q:
+    return _orders_q(filters, "delivery_order__order__") & _locations_q(filters, "delivery_order__")
+
+
+def _between(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _event_at(types: Iterable[str], *, first: bool = True, after: str | None = None) -> Subquery:
+    """The first (or last) time one of these event types happened on the outer order."""
+    events = OrderEvent.objects.filter(order=OuterRef("pk"), type__in=list(types))
+    if after:
+        events = events.filter(at__gte=OuterRef(after))
+    ordered = events.order_by("at" if first else "-at")
+    return Subquery(ordered.values("at")[:1], output_field=DateTimeField())
+
+
+def _orders_with_event(types: Iterable[str], since: datetime.datetime, now: datetime.datetime):
+    return OrderEvent.objects.filter(type__in=list(types), at__gte=since, at__lte=now).values(
+        "order_id"
+    )
+
+
+# Orders by state -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateRow:
+    status: str
+    label: str
+    buckets: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets.values())
+
+
+def orders_by_state(filters: Filters, *, now: datetime.datetime) -> list[StateRow]:
+    """Open orders per state, counted by how long ago they were placed."""
+    counts = {}
+    for key, _label, older_than, younger_than in AGE_BUCKETS:
+        q = Q()
+        if older_than is not None:
+            q &= Q(created_at__lte=now - older_than)
+        if younger_than is not None:
+            q &= Q(created_at__gt=now - younger_than)
+        counts[key] = Count("pk", filter=q)
+    rows = {
+        row["status"]: row
+        for row in Order.objects.filter(_order_scope(filters), status__in=OPEN_ORDER_STATES)
+        .values("status")
+        .annotate(**counts)
+        .order_by()
+    }
+    labels = dict(Order.Status.choices)
+    return [
+        StateRow(
+            status=status,
+            label=str(labels[status]),
+            buckets={key: rows.get(status, {}).get(key, 0) for key, *_rest in AGE_BUCKETS},
+        )
+        for status in OPEN_ORDER_STATES
+    ]
+
+
+# Step durations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: str
+    label: str
+    stats: DurationStats
+    sla: datetime.timedelta
+
+
+def _completed_step(
+    step: str, filters: Filters, since: datetime.datetime, now: datetime.datetime
+) -> tuple[QuerySet, ExpressionWrapper]:
+    """The rows that finished the step inside the window, and the duration expression."""
+    if step == Step.INTAKE_RELEASED:
+        orders = Order.objects.filter(_order_scope(filters), released_at__gte=since)
+        return orders.filter(released_at__lte=now), _between("created_at", "released_at")
+    if step == Step.RELEASED_ROUTED:
+        first_delivery = DeliveryOrder.objects.filter(order=OuterRef("pk")).order_by("created_at")
+        orders = (
+            Order.objects.filter(_order_scope(filters), released_at__isnull=False)
+            .annotate(routed_at=Subquery(first_delivery.values("created_at")[:1]))
+            .filter(routed_at__gte=since, routed_at__lte=now)
+        )
+        return orders, _between("released_at", "routed_at")
+    if step == Step.ROUTED_ACCEPTED:
+        deliveries = DeliveryOrder.objects.filter(
+            _delivery_scope(filters), accepted_at__gte=since, accepted_at__lte=now
+        ).filter(released_at__isnull=False)
+        return deliveries, _between("released_at", "accepted_at")
+    if step == Step.ACCEPTED_SHIPPED:
+        deliveries = DeliveryOrder.objects.filter(
+            _delivery_scope(filters), shipped_at__gte=since, shipped_at__lte=now
+        ).filter(accepted_at__isnull=False)
+        return deliveries, _between("accepted_at", "shipped_at")
+    if step == Step.SHIPPED_DELIVERED:
+        shipments = Shipment.objects.filter(
+            _shipment_scope(filters), delivered_at__gte=since, delivered_at__lte=now
+        )
+        return shipments, _between("shipped_at", "delivered_at")
+    if step == Step.PICKUP_COLLECTED:
+        orders = (
+            Order.objects.filter(_order_scope(filters))
+            .filter(pk__in=_orders_with_event(COLLECTED_EVENTS, since, now))
+            .annotate(ready_at=_event_at(READY_FOR_PICKUP_EVENTS))
+            .annotate(collected_at=_event_at(COLLECTED_EVENTS, after="ready_at"))
+            .filter(ready_at__isnull=False, collected_at__gte=since, collected_at__lte=now)
+        )
+        return orders, _between("ready_at", "collected_at")
+    if step == Step.RETURN_REFUNDED:
+        orders = (
+            Order.objects.filter(_order_scope(filters))
+            .filter(pk__in=_orders_with_event(REFUND_EVENTS, since, now))
+            .annotate(announced_at=_event_at(RETURN_ANNOUNCED_EVENTS))
+            .annotate(refunded_at=_event_at(REFUND_EVENTS, after="announced_at"))
+            .filter(announced_at__isnull=False, refunded_at__gte=since, refunded_at__lte=now)
+        )
+        return orders, _between("announced_at", "refunded_at")
+    raise ValueError(step)
+
+
+def step_durations(filters: Filters, *, now: datetime.datetime) -> list[StepRow]:
+    """Median and 90th percentile of every process step finished in the window."""
+    since = filters.window_start(now)
+    slas = SlaTable.load()
+    shop = Shop.objects.filter(code=filters.shop).first() if filters.shop else None
+    rows = []
+    for step, label in Step.choices:
+        queryset, duration = _completed_step(step, filters, since, now)
+        rows.append(
+            StepRow(step, str(label), duration_stats(queryset, duration), slas.for_shop(step, shop))
+        )
+    return rows
+
+
+# Service levels and stuck orders ---------------------------------------------------------
+
+
+@dataclass
+class SlaTable:
+    """Every step's service level: per shop where configured, else the default."""
+
+    defaults: dict[str, datetime.timedelta]
+    per_shop: dict[str, dict[int, datetime.timedelta]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "SlaTable":
+        table = cls(defaults=dict(DEFAULT_SLAS))
+        for sla in StepSla.objects.all():
+            if sla.shop_id is None:
+                table.defaults[sla.step] = sla.max_duration
+            else:
+                table.per_shop.setdefault(sla.step, {})[sla.shop_id] = sla.max_duration
+        return table
+
+    def for_shop(self, step: str, shop: Shop | int | None) -> datetime.timedelta:
+        shop_id = shop.pk if isinstance(shop, Shop) else shop
+        return self.per_shop.get(step, {}).get(shop_id, self.defaults[step])
+
+    def breached(self, step: str, shop_field: str, now: datetime.datetime) -> Q:
+        """Rows whose `since` lies further back than their shop's service level."""
+        overrides = self.per_shop.get(step, {})
+        q = Q(since__lt=now - self.defaults[step])
+        if overrides:
+            q &= ~Q(**{f"{shop_field}__in": list(overrides)})
+        for shop_id, limit in overrides.items():
+            q |= Q(**{shop_field: shop_id}, since__lt=now - limit)
+        return q
+
+
+@dataclass(frozen=True)
+class StuckOrder:
+    order_id: int
+    number: str
+    shop: str
+    step: str
+    reason: str
+    since: datetime.datetime
+    sla: datetime.timedelta
+    location: str = ""
+
+    @property
+    def step_label(self) -> str:
+        return str(Step(self.step).label)
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS.get(self.reason, self.reason))
+
+    def age(self, now: datetime.datetime) -> datetime.timedelta:
+        return now - self.since
+
+
+def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, tuple]:
+    """Per step: rows in the step right now with `since`, the shop and order paths, a reason."""
+    open_delivery = DeliveryOrder.objects.filter(
+        order=OuterRef("pk"),
+        status__in=[*DeliveryOrder.OPEN_STATES, DeliveryOrder.Status.READY_FOR_PICKUP],
+    )
+    rejected = DeliveryOrder.objects.filter(
+        order=OuterRef("pk"), status=DeliveryOrder.Status.REJECTED
+    )
+    unroutable = RoutingDecision.objects.filter(
+        order=OuterRef("pk"), outcome=RoutingDecision.Outcome.UNROUTABLE
+    )
+    today = timezone.localdate(now)
+
+    def intake_reason(row: dict) -> str:
+        return {
+            Order.Status.ON_HOLD: "on_hold",
+            Order.Status.AWAITING_PAYMENT: "awaiting_payment",
+        }.get(row["status"], "not_released")
+
+    def routing_reason(row: dict) -> str:
+        if row["has_rejected"] and not row["has_open"]:
+            return "rejected"
+        return "unroutable" if row["has_unroutable"] else "not_routed"
+
+    def shipment_reason(row: dict) -> str:
+        if row["status"] == Shipment.Status.EXCEPTION:
+            return "carrier_exception"
+        if row["promised_date"] and row["promised_date"] < today:
+            return "late"
+        return "in_transit"
+
+    order_fields = ("pk", "number", "shop__code", "shop_id")
+    delivery_fields = ("order_id", "order__number", "order__shop__code", "order__shop_id")
+    return {
+        Step.INTAKE_RELEASED: (
+            Order.objects.filter(
+                _order_scope(filters),
+                status__in=[Order.Status.NEW, Order.Status.ON_HOLD, Order.Status.AWAITING_PAYMENT],
+            ).annotate(since=F("created_at")),
+            order_fields,
+            ("status",),
+            intake_reason,
+        ),
+        Step.RELEASED_ROUTED: (
+            Order.objects.filter(_order_scope(filters))
+            .annotate(
+                has_open=Exists(open_delivery),
+                has_rejected=Exists(rejected),
+                has_unroutable=Exists(unroutable),
+            )
+            .filter(
+                Q(status=Order.Status.RELEASED)
+                | Q(
+                    status__in=[Order.Status.IN_FULFILMENT, Order.Status.PARTLY_SHIPPED],
+                    has_open=False,
+                    has_rejected=True,
+                )
+            )
+            .annotate(
+                since=Coalesce(
+                    Subquery(rejected.order_by("-updated_at").values("updated_at")[:1]),
+                    "released_at",
+                    "created_at",
+                )
+            ),
+            order_fields,
+            ("has_open", "has_rejected", "has_unroutable"),
+            routing_reason,
+        ),
+        Step.ROUTED_ACCEPTED: (
+            DeliveryOrder.objects.filter(
+                _delivery_scope(filters), status=DeliveryOrder.Status.RELEASED
+            ).annotate(since=Coalesce("released_at", "created_at")),
+            delivery_fields,
+            ("location__code", "location__is_outage"),
+            lambda row: "outage" if row["location__is_outage"] else "not_accepted",
+        ),
+        Step.ACCEPTED_SHIPPED: (
+            DeliveryOrder.objects.filter(
+                _delivery_scope(filters),
+                status__in=[
+                    DeliveryOrder.Status.ACCEPTED,
+                    DeliveryOrder.Status.PICKING,
+                    DeliveryOrder.Status.PACKED,
+                ],
+            ).annotate(since=Coalesce("accepted_at", "released_at", "created_at")),
+            delivery_fields,
+            ("location__code",),
+            lambda row: "not_shipped",
+        ),
+        Step.SHIPPED_DELIVERED: (
+            Shipment.objects.filter(
+                _shipment_scope(filters),
+                status__in=[
+                    Shipment.Status.SHIPPED,
+                    Shipment.Status.IN_TRANSIT,
+                    Shipment.Status.EXCEPTION,
+                ],
+            ).annotate(since=F("shipped_at")),
+            (
+                "delivery_order__order_id",
+                "delivery_order__order__number",
+                "delivery_order__order__shop__code",
+                "delivery_order__order__shop_id",
+            ),
+            ("delivery_order__location__code", "status", "promised_date"),
+            shipment_reason,
+        ),
+        Step.PICKUP_COLLECTED: (
+            DeliveryOrder.objects.filter(
+                _delivery_scope(filters), status=DeliveryOrder.Status.READY_FOR_PICKUP
+            ).annotate(
+                since=Coalesce(
+                    Subquery(
+                        OrderEvent.objects.filter(
+                            order=OuterRef("order_id"), type__in=READY_FOR_PICKUP_EVENTS
+                        )
+                        .order_by("-at")
+                        .values("at")[:1]
+                    ),
+                    "updated_at",
+                )
+            ),
+            delivery_fields,
+            ("location__code",),
+            lambda row: "not_collected",
+        ),
+        Step.RETURN_REFUNDED: (
+            Order.objects.filter(_order_scope(filters))
+            .filter(
+                pk__in=OrderEvent.objects.filter(type__in=RETURN_ANNOUNCED_EVENTS).values(
+                    "order_id"
+                )
+            )
+            .annotate(since=_event_at(RETURN_ANNOUNCED_EVENTS, first=False))
+            .filter(
+                ~Exists(
+                    OrderEvent.objects.filter(
+                        order=OuterRef("pk"), type__in=REFUND_EVENTS, at__gte=OuterRef("since")
+                    )
+                )
+            ),
+            order_fields,
+            (),
+            lambda row: "refund_pending",
+        ),
+    }
+
+
+def stuck_orders(
+    filters: Filters, *, now: datetime.datetime, limit: int | None = 100
+) -> list[StuckOrder]:
+    """Orders whose current step has lasted longer than its service level, oldest first."""
+    slas = SlaTable.load()
+    found: list[StuckOrder] = []
+    for step, (queryset, ids, extra, reason) in _stuck_candidates(filters, now=now).items():
+        order_id, number, shop_code, shop_id = ids
+        breaching = queryset.filter(slas.breached(step, shop_id, now))
+        rows = breaching.order_by("since").values(
+            order_id, number, shop_code, shop_id, "since", *extra
+        )
+        if limit is not None:
+            rows = rows[: limit * 2]
+        for row in rows:
+            location = next((row[name] for name in extra if name.endswith("location__code")), "")
+            found.append(
+                StuckOrder(
+                    order_id=row[order_id],
+                    number=row[number] or "",
+                    shop=row[shop_code],
+                    step=step,
+                    reason=reason(row),
+                    since=row["since"],
+                    sla=slas.for_shop(step, row[shop_id]),
+                    location=location or "",
+                )
+            )
+    found.sort(key=lambda item: (item.since, item.order_id))
+    unique: dict[tuple[int, str], StuckOrder] = {}
+    for item in found:
+        unique.setdefault((item.order_id, item.step), item)
+    result = list(unique.values())
+    return result if limit is None else result[:limit]
+
+
+# Backlog per location --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    code: str
+    name: str
+    type: str
+    capacity: int
+    backlog: int
+    today: int
+
+    @property
+    def load(self) -> float:
+        """Open delivery orders as a share of one day's capacity."""
+        return self.backlog / self.capacity if self.capacity else float(self.backlog > 0)
+
+
+def backlog_by_location(filters: Filters, *, now: datetime.datetime) -> list[BacklogRow]:
+    """Open delivery orders per location against its daily capacity, busiest first."""
+    shop_q = _orders_q(filters, "delivery_orders__order__")
+    open_q = Q(delivery_orders__status__in=DeliveryOrder.OPEN_STATES) & shop_q
+    today_q = (
+        Q(delivery_orders__created_at__gte=start_of_day(now))
+        & ~Q(
+            delivery_orders__status__in=[
+                DeliveryOrder.Status.CANCELLED,
+                DeliveryOrder.Status.REJECTED,
+            ]
+        )
+        & shop_q
+    )
+    locations = Location.objects.filter(is_active=True).exclude(type=Location.Type.RETURNS_CENTRE)
+    if filters.location:
+        locations = locations.filter(code=filters.location)
+    if filters.location_type:
+        locations = locations.filter(type=filters.location_type)
+    rows = locations.annotate(
+        backlog=Count("delivery_orders", filter=open_q),
+        today=Count("delivery_orders", filter=today_q),
+    ).values_list("code", "name", "type", "daily_capacity", "backlog", "today")
+    result = [BacklogRow(*row) for row in rows]
+    result.sort(key=lambda row: (-row.load, row.code))
+    return result
+
+
+# Key figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourRow:
+    hour: int
+    orders_today: int
+    revenue_today: Decimal
+    orders_last_week: int
+    revenue_last_week: Decimal
+
+
+def orders_per_hour(filters: Filters, *, now: datetime.datetime) -> list[HourRow]:
+    """Orders and order value per hour today against the same weekday a week ago."""
+    tz = timezone.get_current_timezone()
+    today = start_of_day(now)
+
+    def per_hour(start: datetime.datetime, end: datetime.datetime) -> dict[int, tuple]:
+        rows = (
+            Order.objects.filter(_order_scope(filters), created_at__gte=start, created_at__lt=end)
+            .annotate(hour=ExtractHour("created_at", tzinfo=tz))
+            .values("hour")
+            .annotate(orders=Count("pk"), revenue=Sum("total"))
+            .order_by()
+        )
+        return {row["hour"]: (row["orders"], row["revenue"] or Decimal("0")) for row in rows}
+
+    last_week = today - datetime.timedelta(days=7)
+    current = per_hour(today, now)
+    before = per_hour(last_week, last_week + datetime.timedelta(days=1))
+    zero = (0, Decimal("0"))
+    return [HourRow(hour, *current.get(hour, zero), *before.get(hour, zero)) for hour in range(24)]
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    orders: int
+    revenue: Decimal
+    parcels: int
+    orders_shipped: int
+    store_share: Rate
+    cancellation_rate: Rate
+    return_rate: Rate
+    on_time_rate: Rate
+
+    @property
+    def parcels_per_order(self) -> float | None:
+        return self.parcels / self.orders_shipped if self.orders_shipped else None
+
+
+def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
+    """The figures retailers steer by, over the window.
+
+    Orders, revenue and cancellations count orders placed in the window; parcels per order
+    the shipments handed over in it; the store share the delivery orders created in it; the
+    return rate units returned per unit shipped of the orders placed in it; on time the
+    shipments delivered in it by their promised date.
+    """
+    since = filters.window_start(now)
+    orders = Order.objects.filter(_order_scope(filters), created_at__gte=since, created_at__lte=now)
+    placed = orders.aggregate(
+        count=Count("pk"),
+        cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
+        revenue=Sum("total"),
+    )
+    units = OrderLine.objects.filter(order__in=orders.values("pk")).aggregate(
+        shipped=Sum("quantity_shipped"), returned=Sum("quantity_returned")
+    )
+    shipments = Shipment.objects.filter(
+        _shipment_scope(filters), shipped_at__gte=since, shipped_at__lte=now
+    ).aggregate(parcels=Count("pk"), orders=Count("delivery_order__order", distinct=True))
+    deliveries = (
+        DeliveryOrder.objects.filter(_delivery_scope(filters), created_at__gte=since)
+        .filter(created_at__lte=now)
+        .exclude(status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED])
+        .aggregate(
+            count=Count("pk"), stores=Count("pk", filter=Q(location__type=Location.Type.STORE))
+        )
+    )
+    delivered = (
+        Shipment.objects.filter(
+            _shipment_scope(filters),
+            delivered_at__gte=since,
+            delivered_at__lte=now,
+            promised_date__isnull=False,
+        )
+        .annotate(delivered_on=TruncDate("delivered_at", tzinfo=timezone.get_current_timezone()))
+        .aggregate(
+            count=Count("pk"), on_time=Count("pk", filter=Q(delivered_on__lte=F("promised_date")))
+        )
+    )
+    return KeyFigures(
+        orders=placed["count"],
+        revenue=placed["revenue"] or Decimal("0"),
+        parcels=shipments["parcels"],
+        orders_shipped=shipments["orders"],
+        store_share=Rate(deliveries["stores"], deliveries["count"]),
+        cancellation_rate=Rate(placed["cancelled"], placed["count"]),
+        return_rate=Rate(units["returned"] or 0, units["shipped"] or 0),
+        on_time_rate=Rate(delivered["on_time"], delivered["count"]),
+    )

@@ -1,0 +1,30 @@
+"""Periodic monitoring jobs: thin and idempotent, they call the services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from monitoring.models import AlertSettings
+from monitoring.services import sla_alert_send, sla_breaches_mark
+
+
+@shared_task(acks_late=True)
+def mark_sla_breaches() -> int:
+    """Mark orders newly past their service level (a rerun marks nothing twice)."""
+    return len(sla_breaches_mark())
+
+
+@shared_task(acks_late=True)
+def send_sla_alerts() -> int:
+    """Send the immediate alert for breaches not yet alerted."""
+    return sla_alert_send()
+
+
+@shared_task(acks_late=True)
+def send_sla_digest() -> int:
+    """Once a day at the configured hour: the digest of breaches not yet alerted."""
+    alert_settings = AlertSettings.current()
+    if alert_settings.mode != AlertSettings.Mode.DAILY:
+        return 0
+    if timezone.localtime().hour != alert_settings.digest_hour:
+        return 0
+    return sla_alert_send()
