@@ -32,10 +32,12 @@ def migrate_and_seed() -> None:
     """Bring the benchmark database up to date and load the demo retailer (idempotent)."""
     from django.core.management import call_command
 
+    from inventory.models import StockLevel
     from oms.demo import seed_all
 
     call_command("migrate", verbosity=0, interactive=False)
-    seed_all()
+    if not StockLevel.objects.filter(location__code="wh-central").exists():
+        seed_all()
 
 
 def percentile(values: list[float], fraction: float) -> float:

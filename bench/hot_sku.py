@@ -4,78 +4,103 @@
 
 Round 1: 200 buyers at once for 50 units → exactly 50 must be accepted (zero oversell).
 Round 2: 2,000 buyers for 1,500 units, for a steadier reservations-per-second figure.
-Buyers run through `reserve_for_order` (the order intake's reservation path) on a pool of
-WORKERS threads, each with its own database connection, like WORKERS application processes.
+Buyers call `reserve_for_order` (the order intake's reservation path) from PROCESSES worker
+processes with THREADS threads each (like gunicorn workers), each thread with its own
+database connection; all start at the same moment.
 """
 
+import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from common import latency_summary, migrate_and_seed, pgbench_tps, report, setup_django
 
-WORKERS = int(os.environ.get("BENCH_WORKERS", "16"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "8"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+
+
+def _worker(product_id: int, buyers: int, start, results) -> None:
+    from django.db import connection
+
+    from inventory.models import Product
+    from inventory.services import InsufficientStock, ReservationRequest, reserve_for_order
+    from oms.models import Shop
+
+    shop = Shop.objects.get(code="de-web")
+    product = Product.objects.get(pk=product_id)
+    connection.close()
+    outcomes = []
+    lock = threading.Lock()
+    share = [buyers // THREADS + (1 if i < buyers % THREADS else 0) for i in range(THREADS)]
+
+    def buy_many(count: int) -> None:
+        mine = []
+        connection.ensure_connection()  # an app server's connection is already open
+        start.wait()
+        for _ in range(count):
+            began = time.perf_counter()
+            try:
+                reserve_for_order(
+                    shop=shop, items=[ReservationRequest(product=product, quantity=1)]
+                )
+                ok = True
+            except InsufficientStock:
+                ok = False
+            ended = time.perf_counter()
+            mine.append((ok, ended - began, time.time()))
+        connection.close()
+        with lock:
+            outcomes.extend(mine)
+
+    threads = [threading.Thread(target=buy_many, args=(count,)) for count in share]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put(outcomes)
 
 
 def run_round(buyers: int, units: int) -> list[str]:
     from django.db import connection
 
     from inventory.models import Location, Product, Reservation, StockLevel
-    from inventory.services import InsufficientStock, ReservationRequest, reserve_for_order
-    from oms.models import Shop
 
-    shop = Shop.objects.get(code="de-web")
     warehouse = Location.objects.get(code="wh-central")
     product = Product.objects.create(
         sku=f"HOT-{time.time_ns()}", name="Hot SKU (benchmark)", style="HOT"
     )
     StockLevel.objects.create(location=warehouse, product=product, on_hand=units, safety_stock=0)
-    start = threading.Event()
-    accepted_at: list[float] = []
-    latencies: list[float] = []
-    refused = 0
-    lock = threading.Lock()
-
-    def buy(_index: int) -> None:
-        nonlocal refused
-        start.wait()
-        began = time.perf_counter()
-        try:
-            reserve_for_order(shop=shop, items=[ReservationRequest(product=product, quantity=1)])
-            ok = True
-        except InsufficientStock:
-            ok = False
-        ended = time.perf_counter()
-        with lock:
-            latencies.append(ended - began)
-            if ok:
-                accepted_at.append(ended)
-            else:
-                refused += 1
-
-    def close_connection() -> None:
-        connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(buy, index) for index in range(buyers)]
-        began = time.perf_counter()
-        start.set()
-        for future in futures:
-            future.result()
-        elapsed = time.perf_counter() - began
-        for future in [pool.submit(close_connection) for _ in range(WORKERS)]:
-            future.result()
+    connection.close()  # the workers are forked: none may inherit an open connection
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    per_process = [
+        buyers // PROCESSES + (1 if i < buyers % PROCESSES else 0) for i in range(PROCESSES)
+    ]
+    workers = [
+        context.Process(target=_worker, args=(product.pk, count, start, results))
+        for count in per_process
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(2)  # let every worker connect and wait at the start line
+    began = time.time()
+    start.set()
+    outcomes = [item for _ in workers for item in results.get()]
+    for worker in workers:
+        worker.join()
+    elapsed = max(at for _ok, _latency, at in outcomes) - began
+    accepted = [at for ok, _latency, at in outcomes if ok]
     held = Reservation.objects.filter(product=product, status="open").count()
-    oversold = max(0, held - units)
-    success_window = (max(accepted_at) - began) if accepted_at else float("nan")
+    window = max(accepted) - began if accepted else float("nan")
     return [
-        f"{buyers} buyers for {units} units, {WORKERS} workers: accepted {len(accepted_at)} "
-        f"(must be {units}), refused {refused}, open reservations {held}, oversold {oversold}",
-        f"successful reservations/s: {len(accepted_at) / success_window:,.0f} "
-        f"(all {units} held after {success_window * 1000:.0f} ms); "
-        f"attempts/s: {buyers / elapsed:,.0f}",
-        f"latency per attempt: {latency_summary(latencies)}",
+        f"{buyers} buyers for {units} units, {PROCESSES} processes × {THREADS} threads: "
+        f"accepted {len(accepted)} (must be {units}), refused {len(outcomes) - len(accepted)}, "
+        f"open reservations {held}, oversold {max(0, held - units)}",
+        f"successful reservations/s: {len(accepted) / window:,.0f} "
+        f"(all {len(accepted)} held after {window * 1000:.0f} ms); "
+        f"attempts/s: {len(outcomes) / elapsed:,.0f}",
+        f"latency per attempt: {latency_summary([latency for _ok, latency, _at in outcomes])}",
     ]
 
 

@@ -147,9 +147,7 @@ def search_orders(query: OrderQuery, *, limit: int = PAGE) -> list[Order]:
                 found = list(
                     Order.objects.filter(**{f"{column}__in": found})
                     .order_by()
-                    .values_list("pk", flat=True)[
-                        : DENSE + 1
-                    ]
+                    .values_list("pk", flat=True)[: DENSE + 1]
                 )
             if len(found) > DENSE:
                 is_dense = True

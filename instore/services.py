@@ -178,7 +178,10 @@ class ScanResult:
 
 
 def _pickable(delivery_order: DeliveryOrder) -> None:
-    if delivery_order.status not in (*DeliveryOrder.NOT_PICKED_STATES, DeliveryOrder.Status.PICKING):
+    if delivery_order.status not in (
+        *DeliveryOrder.NOT_PICKED_STATES,
+        DeliveryOrder.Status.PICKING,
+    ):
         raise _illegal(delivery_order, _("picked"))
 
 
@@ -209,9 +212,7 @@ def pick_scan(*, delivery_order: DeliveryOrder, ean: str, actor: Actor) -> ScanR
 
 
 @transaction.atomic
-def pick_scan_batch(
-    *, delivery_orders: list[DeliveryOrder], ean: str, actor: Actor
-) -> ScanResult:
+def pick_scan_batch(*, delivery_orders: list[DeliveryOrder], ean: str, actor: Actor) -> ScanResult:
     """Count a scanned unit for the first delivery order of the batch that still needs it."""
     wrong: WrongItem | None = None
     for delivery_order in sorted(delivery_orders, key=lambda d: d.pk):
@@ -315,6 +316,7 @@ def pick_issue(
         lines=[delivery_services.LineQuantity(line_id=line.order_line_id, quantity=quantity)],
         actor=actor,
     )
+    _reroute_elsewhere(order, delivery_order.location, actor)
     line.refresh_from_db()
     picked = PickedQuantity.objects.filter(delivery_line=line).first()
     if picked and picked.quantity > line.quantity_open:
@@ -322,6 +324,17 @@ def pick_issue(
         picked.save(update_fields=["quantity", "updated_at"])
     delivery_order.refresh_from_db()
     return delivery_order
+
+
+def _reroute_elsewhere(order: Order, store: Location, actor: Actor) -> None:
+    """Route the rejected units now, to another location (the queued reroute then finds none)."""
+    from fulfillment.services.routing import StockChanged, route_order
+
+    try:
+        with transaction.atomic():
+            route_order(order=order, actor=actor, reason="reject", exclude_location_ids=[store.pk])
+    except StockChanged:  # the task queued by the rejection routes it with fresh data
+        pass
 
 
 # Pack, label, hand over to the carrier ------------------------------------------------------
@@ -350,7 +363,9 @@ def pack(
     if order.delivery_method != Order.DeliveryMethod.SHIP:
         raise DomainError(_("A pickup order is not packed for a carrier."), code="pickup-order")
     if not fully_picked(delivery_order):
-        raise DomainError(_("Pick every item first (or report what is missing)."), code="not-picked")
+        raise DomainError(
+            _("Pick every item first (or report what is missing)."), code="not-picked"
+        )
     errors = [
         {"attr": f"parcels.{index}.weight", "code": "min_value", "detail": _("At least 1 g.")}
         for index, weight in enumerate(weights_grams)
@@ -382,7 +397,9 @@ def pack(
         order,
         "packed",
         actor=actor,
-        message=_("Packed in %(store)s: %(count)d parcel(s), %(weight)s kg, %(carrier)s %(numbers)s.")
+        message=_(
+            "Packed in %(store)s: %(count)d parcel(s), %(weight)s kg, %(carrier)s %(numbers)s."
+        )
         % {
             "store": delivery_order.location.name,
             "count": len(parcels),
@@ -400,7 +417,7 @@ def hand_to_carrier(
     *, delivery_order: DeliveryOrder, actor: Actor, expected: str | None
 ) -> DeliveryOrder:
     """The carrier took the parcels: ship the delivery order (stock, payment, customer notice)."""
-    order, delivery_order = _lock(delivery_order, expected)
+    _order, delivery_order = _lock(delivery_order, expected)
     if delivery_order.status in (DeliveryOrder.Status.SHIPPED, DeliveryOrder.Status.DELIVERED):
         return delivery_order
     if delivery_order.status != DeliveryOrder.Status.PACKED:
@@ -462,7 +479,9 @@ def mark_ready_for_pickup(
     if delivery_order.status not in (DeliveryOrder.Status.PICKING, DeliveryOrder.Status.PACKED):
         raise _illegal(delivery_order, _("made ready for pickup"))
     if not fully_picked(delivery_order):
-        raise DomainError(_("Pick every item first (or report what is missing)."), code="not-picked")
+        raise DomainError(
+            _("Pick every item first (or report what is missing)."), code="not-picked"
+        )
     now = timezone.now()
     delivery_order.ready_for_pickup()
     delivery_order.save()
@@ -605,9 +624,10 @@ def hand_over_to_customer(
 
 def counter_amount(order: Order) -> Decimal:
     """What the customer pays at the counter: open cash payments, or a reserved item's price."""
-    if order.delivery_method == Order.DeliveryMethod.RESERVE and not order.payments.exclude(
-        status__in=[Payment.Status.PENDING]
-    ).exists():
+    if (
+        order.delivery_method == Order.DeliveryMethod.RESERVE
+        and not order.payments.exclude(status__in=[Payment.Status.PENDING]).exists()
+    ):
         return order.total
     return amount_due(order)
 
@@ -691,9 +711,7 @@ def expire_pickup(*, delivery_order: DeliveryOrder, now: datetime.datetime | Non
         data={"delivery_order": delivery_order.pk},
     )
     if cancelled and order.status not in (Order.Status.CANCELLED, Order.Status.SHIPPED):
-        cancel_order(
-            order=order, lines=cancelled, reason=_("not collected in time"), actor=actor
-        )
+        cancel_order(order=order, lines=cancelled, reason=_("not collected in time"), actor=actor)
     return True
 
 

@@ -24,6 +24,7 @@ def nice_max(value: float) -> float:
 class HourBar:
     hour: int
     x: float
+    today_x: float
     today_y: float
     today_height: float
     last_week_y: float
@@ -60,6 +61,7 @@ def hourly_chart(rows: list[HourRow], *, metric: str = "orders") -> HourChart:
             HourBar(
                 hour=row.hour,
                 x=round(left + row.hour * slot + slot * 0.1, 1),
+                today_x=round(left + row.hour * slot + slot * 0.1 + bar_width, 1),
                 today_y=round(top + plot - today_height, 1),
                 today_height=round(today_height, 1),
                 last_week_y=round(top + plot - last_week_height, 1),
@@ -114,7 +116,13 @@ def step_bars(rows: list[StepRow]) -> list[tuple[Bar, Bar]]:
         bars.append(
             (
                 Bar(row.label, median, round(100 * median / scale, 1), marker),
-                Bar(row.label, p90, round(100 * p90 / scale, 1), marker, over=p90 > row.sla.total_seconds()),
+                Bar(
+                    row.label,
+                    p90,
+                    round(100 * p90 / scale, 1),
+                    marker,
+                    over=p90 > row.sla.total_seconds(),
+                ),
             )
         )
     return bars

@@ -569,6 +569,11 @@ def backlog_by_location(filters: Filters, *, now: datetime.datetime) -> list[Bac
 # Key figures -----------------------------------------------------------------------------
 
 
+def _money(value: Decimal | None) -> Decimal:
+    """Sums over shops may mix currencies' minor units: shown with two decimals."""
+    return (value or Decimal("0")).quantize(Decimal("0.01"))
+
+
 @dataclass(frozen=True)
 class HourRow:
     hour: int
@@ -591,12 +596,12 @@ def orders_per_hour(filters: Filters, *, now: datetime.datetime) -> list[HourRow
             .annotate(orders=Count("pk"), revenue=Sum("total"))
             .order_by()
         )
-        return {row["hour"]: (row["orders"], row["revenue"] or Decimal("0")) for row in rows}
+        return {row["hour"]: (row["orders"], _money(row["revenue"])) for row in rows}
 
     last_week = today - datetime.timedelta(days=7)
     current = per_hour(today, now)
     before = per_hour(last_week, last_week + datetime.timedelta(days=1))
-    zero = (0, Decimal("0"))
+    zero = (0, _money(None))
     return [HourRow(hour, *current.get(hour, zero), *before.get(hour, zero)) for hour in range(24)]
 
 
@@ -669,7 +674,7 @@ def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
     )
     return KeyFigures(
         orders=placed["count"],
-        revenue=placed["revenue"] or Decimal("0"),
+        revenue=_money(placed["revenue"]),
         parcels=shipments["parcels"],
         orders_shipped=shipments["orders"],
         store_share=Rate(deliveries["stores"], deliveries["count"]),

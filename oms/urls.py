@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from instore import views as instore_views
 from oms import views
 
 urlpatterns = [
@@ -11,10 +12,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("care/", views.care_home, name="care-home"),
+    path("dashboard/", include("monitoring.urls")),
+    path("care/", include("customercare.urls")),
+    path("", include("returns.urls")),
     path("store/", views.store_home, name="store-home"),
-    path("store/<slug:code>/", views.store_queue, name="store-queue"),
+    path("store/<slug:code>/", instore_views.queue, name="store-queue"),
+    path("store/<slug:code>/", include("instore.urls")),
     path("partner/", views.partner_home, name="partner-home"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -35,9 +35,7 @@ class ShopReturnSettings(models.Model):
         max_length=200,
         blank=True,
         default="vip",
-        help_text=_(
-            "Comma-separated customer groups refunded as soon as they announce a return."
-        ),
+        help_text=_("Comma-separated customer groups refunded as soon as they announce a return."),
     )
     refund_shipping_on_full_return = models.BooleanField(
         _("refund the shipping fee when everything is returned"), default=True
@@ -67,9 +65,7 @@ class ReturnFee(models.Model):
         blank=True,
         help_text=_("Matched without regard to case; empty: every reason without its own fee."),
     )
-    amount = models.DecimalField(
-        _("fee"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
-    )
+    amount = models.DecimalField(_("fee"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         ordering = ["shop", "reason"]

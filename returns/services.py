@@ -20,7 +20,7 @@ from orders.payments import PaymentResult, get_provider
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
 from orders.services.payments import reduce_payments
-from returns.calculation import ReturnedUnits, refund_breakdown
+from returns.calculation import RefundBreakdown, ReturnedUnits, refund_breakdown
 from returns.models import Refund, Return, ReturnFee, ReturnLine, ShopReturnSettings, Transfer
 from returns.routing import address_point, goods_destination, parcel_destination
 
@@ -169,6 +169,41 @@ def _illegal(return_order: Return, action: str) -> DomainError:
     )
 
 
+def _price(
+    order: Order, lines: dict[int, OrderLine], items: list[ReturnItem], settings
+) -> tuple[list[ReturnedUnits], RefundBreakdown]:
+    """The units a return takes (the next ones not yet returned) and what they refund."""
+    claimed = {line_id: units_claimed(line) for line_id, line in lines.items()}
+    units = [
+        ReturnedUnits(lines[item.line_id].unit_amounts, claimed[item.line_id], item.quantity)
+        for item in items
+    ]
+    after = dict(claimed)
+    for item in items:
+        after[item.line_id] += item.quantity
+    completes = all(
+        line.quantity_cancelled + after[line.pk] == line.quantity for line in lines.values()
+    )
+    breakdown = refund_breakdown(
+        units=units,
+        currency=order.currency,
+        shipping_fee=order.shipping_fee,
+        completes_order=completes,
+        refund_shipping=settings.refund_shipping_on_full_return,
+        fee=return_fee(order.shop, [item.reason for item in items]),
+    )
+    return units, breakdown
+
+
+def return_quote(
+    *, order: Order, items: list[ReturnItem], override_window: bool = False
+) -> RefundBreakdown:
+    """What a return would refund, checked like the real one; writes nothing."""
+    lines = {line.pk: line for line in order.lines.all()}
+    _check_items(order, lines, items, override_window=override_window, now=timezone.now())
+    return _price(order, lines, items, return_settings(order.shop))[1]
+
+
 @transaction.atomic
 def return_announce(
     *,
@@ -191,26 +226,7 @@ def return_announce(
             [_refusal("location", "store_required", _("A store return names the store."))]
         )
     settings = return_settings(order.shop)
-
-    claimed = {line_id: units_claimed(line) for line_id, line in lines.items()}
-    units = []
-    for item in items:
-        line = lines[item.line_id]
-        units.append(ReturnedUnits(line.unit_amounts, claimed[line.pk], item.quantity))
-    after = dict(claimed)
-    for item in items:
-        after[item.line_id] += item.quantity
-    completes = all(
-        line.quantity_cancelled + after[line.pk] == line.quantity for line in lines.values()
-    )
-    breakdown = refund_breakdown(
-        units=units,
-        currency=order.currency,
-        shipping_fee=order.shipping_fee,
-        completes_order=completes,
-        refund_shipping=settings.refund_shipping_on_full_return,
-        fee=return_fee(order.shop, [item.reason for item in items]),
-    )
+    units, breakdown = _price(order, lines, items, settings)
 
     if channel == Return.Channel.STORE:
         destination, refund_on = location, PAYOUT
@@ -558,7 +574,7 @@ def _issue_refund(
     queue_message(
         order=order,
         type="refund_issued",
-        key=f"refund_issued:{return_order.pk}",
+        key=f"refund_issued:return:{return_order.pk}",
         context={
             "amount": str(refund.amount),
             "return_number": return_order.number,

@@ -371,3 +371,46 @@ def delivery_orders_at_unavailable_locations() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def delivery_lines_cancel(*, order_line: OrderLine, quantity: int, actor: Actor) -> int:
+    """Take cancelled units of an order line off its open delivery orders (newest first).
+
+    For the orders' cancel service, inside its transaction with the order locked; the
+    reservations are released there. A delivery order left with nothing is cancelled.
+    Returns the units taken off.
+    """
+    left = quantity
+    lines = (
+        DeliveryOrderLine.objects.select_for_update()
+        .filter(
+            order_line=order_line,
+            delivery_order__status__in=DeliveryOrder.OPEN_STATES,
+        )
+        .select_related("delivery_order")
+        .order_by("-delivery_order_id")
+    )
+    for line in lines:
+        if left <= 0:
+            break
+        take = min(left, line.quantity_open)
+        if take <= 0:
+            continue
+        line.quantity_cancelled += take
+        line.save(update_fields=["quantity_cancelled"])
+        left -= take
+        delivery_order = DeliveryOrder.objects.select_for_update().get(pk=line.delivery_order_id)
+        siblings = list(delivery_order.lines.all())
+        if all(other.quantity_open == 0 for other in siblings) and not any(
+            other.quantity_shipped for other in siblings
+        ):
+            delivery_order.cancel()
+            delivery_order.save()
+            record_event(
+                order_line.order,
+                "delivery_order_cancelled",
+                actor=actor,
+                message=_("Delivery order %(id)s cancelled.") % {"id": delivery_order.pk},
+                data={"delivery_order": delivery_order.pk},
+            )
+    return quantity - left

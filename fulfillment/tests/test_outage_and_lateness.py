@@ -102,3 +102,18 @@ def test_partial_ship_keeps_the_delivery_order_open(only_warehouse_and_berlin, p
     order.refresh_from_db()
     assert delivery_order.status == DeliveryOrder.Status.RELEASED
     assert order.status == Order.Status.PARTLY_SHIPPED
+
+
+@pytest.mark.django_db
+def test_cancelled_units_leave_the_delivery_order(only_warehouse_and_berlin, place_order):
+    from fulfillment.services.delivery import delivery_lines_cancel
+
+    order = place_order()
+    route_order(order=order, actor=ACTOR)
+    (delivery_order,) = order.delivery_orders.all()
+    for line in order.lines.all():
+        assert delivery_lines_cancel(order_line=line, quantity=line.quantity, actor=ACTOR) == (
+            line.quantity
+        )
+    delivery_order = DeliveryOrder.objects.get(pk=delivery_order.pk)
+    assert delivery_order.status == DeliveryOrder.Status.CANCELLED

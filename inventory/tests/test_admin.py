@@ -91,3 +91,18 @@ def test_the_movement_history_is_read_only(admin_client_logged_in):
     assert (
         admin_client_logged_in.get(reverse("admin:inventory_stockmovement_add")).status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    "model", ["reservation", "safetystockdefault", "inboundstock", "serviceregion", "stockquota"]
+)
+def test_the_stock_configuration_pages_open(admin_client_logged_in, model):
+    assert (
+        admin_client_logged_in.get(reverse(f"admin:inventory_{model}_changelist")).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("model", ["safetystockdefault", "inboundstock", "stockquota"])
+def test_the_stock_configuration_add_forms_open(admin_client_logged_in, model):
+    assert admin_client_logged_in.get(reverse(f"admin:inventory_{model}_add")).status_code == 200

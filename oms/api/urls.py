@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("fulfillment.api.urls")),
+    path("", include("monitoring.api.urls")),
+    path("", include("returns.api.urls")),
 ]

@@ -504,7 +504,7 @@ def switch_to_click_collect(*, order: Order, store_code: str, reason: str, actor
 
 
 @transaction.atomic
-def resend_message(*, message: CustomerMessage, actor: Actor) -> CustomerMessage:
+def resend_message(*, message: CustomerMessage, actor: Actor, reason: str = "") -> CustomerMessage:
     """Send a copy of a message the customer already got (or should have got), word for word."""
     from customercare.tasks import send_message_copy
 
@@ -527,9 +527,14 @@ def resend_message(*, message: CustomerMessage, actor: Actor) -> CustomerMessage
         order,
         "message_resent",
         actor=actor,
-        message=_("“%(subject)s” sent again to %(to)s.")
-        % {"subject": original.subject or original.get_type_display(), "to": order.email},
-        data={"message_id": original.pk, "copy_id": copy.pk, "type": original.type},
+        message=_("“%(subject)s” sent again to %(to)s. Reason: %(reason)s")
+        % {"subject": original.subject, "to": order.email, "reason": reason or "–"},
+        data={
+            "message_id": original.pk,
+            "copy_id": copy.pk,
+            "type": original.type,
+            "reason": reason,
+        },
     )
     send_message_copy.delay_on_commit(copy.pk)
     return copy

@@ -1,0 +1,471 @@
+"""The actions an agent can take on an order: who may, when the order allows it, the form
+that asks for the details and the reason, and the one service each calls."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inventory.models import Location
+from oms.models import Country
+from orders.models import Order
+from orders.services import Actor, LineQuantity, approve_order, cancel_order, care, reject_order
+from orders.services.events import record_event
+from orders.services.lifecycle import change_shipping_address, shipping_address_locked
+
+CHANGE = "orders.change_order"
+VIEW = "orders.view_order"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        self.order = order
+        super().__init__(*args, **kwargs)
+
+
+class CancelForm(ReasonForm):
+    whole = forms.BooleanField(
+        label=gettext_lazy("Cancel everything not yet shipped"), required=False
+    )
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.open_lines = [line for line in order.lines.all() if line.quantity_open]
+        for line in self.open_lines:
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"{line.sku} · {line.name}",
+                min_value=0,
+                max_value=line.quantity_open,
+                initial=0,
+                required=False,
+                help_text=_("%(open)s not yet shipped") % {"open": line.quantity_open},
+            )
+        self.order_fields(["whole", *(f"line_{line.pk}" for line in self.open_lines), "reason"])
+
+    def quantities(self) -> list[LineQuantity]:
+        return [
+            LineQuantity(line.pk, self.cleaned_data.get(f"line_{line.pk}") or 0)
+            for line in self.open_lines
+            if self.cleaned_data.get(f"line_{line.pk}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("whole") and not any(
+            cleaned.get(f"line_{line.pk}") for line in self.open_lines
+        ):
+            raise forms.ValidationError(_("Choose what to cancel."))
+        return cleaned
+
+
+class AddressForm(ReasonForm):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100)
+    company = forms.CharField(label=gettext_lazy("Company"), max_length=100, required=False)
+    street = forms.CharField(label=gettext_lazy("Street"), max_length=200)
+    street2 = forms.CharField(label=gettext_lazy("Address line 2"), max_length=200, required=False)
+    postcode = forms.CharField(label=gettext_lazy("Postcode"), max_length=10)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100)
+    country = forms.ChoiceField(label=gettext_lazy("Country"))
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        address = order.shipping_address
+        kwargs.setdefault(
+            "initial",
+            {
+                name: getattr(address, name)
+                for name in (
+                    "first_name",
+                    "last_name",
+                    "company",
+                    "street",
+                    "street2",
+                    "postcode",
+                    "city",
+                    "phone",
+                )
+            }
+            | {"country": address.country.code},
+        )
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["country"].choices = [
+            (c.code, c.name) for c in Country.objects.order_by("code")
+        ]
+        self.order_fields([*[n for n in self.fields if n != "reason"], "reason"])
+
+    def address(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+
+
+class ClickCollectForm(ReasonForm):
+    store = forms.ChoiceField(label=gettext_lazy("Pickup store"))
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        stores = Location.objects.filter(
+            type=Location.Type.STORE, offers_pickup=True, is_active=True
+        ).order_by("name")
+        self.fields["store"].choices = [(s.code, f"{s.name} ({s.code})") for s in stores]
+        self.order_fields(["store", "reason"])
+
+
+class PaymentMethodForm(ReasonForm):
+    method = forms.ChoiceField(label=gettext_lazy("New payment method"))
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["method"].choices = [
+            (method, Order.PaymentMethod(method).label)
+            for method in care.PAYMENT_METHOD_TARGETS
+            if method != order.payment_method
+        ]
+        self.order_fields(["method", "reason"])
+
+
+class ExchangeForm(ReasonForm):
+    line = forms.TypedChoiceField(label=gettext_lazy("Item"), coerce=int)
+    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, initial=1)
+    sku = forms.ChoiceField(label=gettext_lazy("New size or colour"))
+    unit_price = forms.DecimalField(
+        label=gettext_lazy("Unit price of the new item"),
+        min_value=Decimal("0"),
+        decimal_places=3,
+        required=False,
+        help_text=gettext_lazy("Empty: the price paid for the old item."),
+    )
+
+    def __init__(self, *args, order: Order, line_id: int | None = None, **kwargs) -> None:
+        from customercare.selectors import variants_with_availability
+
+        super().__init__(*args, order=order, **kwargs)
+        self.open_lines = [line for line in order.lines.all() if line.quantity_open]
+        self.fields["line"].choices = [
+            (line.pk, f"{line.sku} · {line.name} ({line.quantity_open})")
+            for line in self.open_lines
+        ]
+        raw = self.data.get("line") if self.is_bound else line_id
+        chosen = next((line for line in self.open_lines if str(line.pk) == str(raw)), None)
+        chosen = chosen or (self.open_lines[0] if self.open_lines else None)
+        self.chosen_line = chosen
+        self.variants = variants_with_availability(chosen, order) if chosen else []
+        self.fields["sku"].choices = [
+            (
+                variant["product"].sku,
+                _("%(sku)s · %(size)s %(colour)s — %(available)s available")
+                % {
+                    "sku": variant["product"].sku,
+                    "size": variant["product"].size,
+                    "colour": variant["product"].colour,
+                    "available": variant["available"],
+                },
+            )
+            for variant in self.variants
+        ]
+        self.fields["line"].widget.attrs.update(
+            {
+                "hx-get": reverse("care-order-action", args=[order.number, "exchange"]),
+                "hx-target": "#action-panel",
+                "hx-trigger": "change",
+            }
+        )
+        if chosen:
+            self.fields["line"].initial = chosen.pk
+            self.fields["quantity"].validators.append(MaxValueValidator(chosen.quantity_open))
+        self.order_fields(["line", "quantity", "sku", "unit_price", "reason"])
+
+
+class ReviewForm(ReasonForm):
+    pass
+
+
+class GoodwillForm(ReasonForm):
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount"), min_value=Decimal("0.01"), decimal_places=3
+    )
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        cap = care.paid_amount(order)
+        self.fields["amount"].validators.append(MaxValueValidator(cap))
+        self.fields["amount"].help_text = _("At most %(cap)s %(currency)s (what was paid).") % {
+            "cap": cap,
+            "currency": order.currency,
+        }
+        self.order_fields(["amount", "reason"])
+
+
+class VoucherForm(ReasonForm):
+    code = forms.CharField(label=gettext_lazy("Voucher code"), max_length=40)
+    value = forms.DecimalField(
+        label=gettext_lazy("Value"), min_value=Decimal("0"), decimal_places=3, required=False
+    )
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.order_fields(["code", "value", "reason"])
+
+
+class ResendForm(ReasonForm):
+    message = forms.TypedChoiceField(label=gettext_lazy("Message"), coerce=int)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["message"].choices = [
+            (m.pk, f"{m.sent_at:%Y-%m-%d %H:%M} · {m.subject or m.get_type_display()}")
+            for m in order.messages.all()
+            if m.sent_at
+        ]
+        self.order_fields(["message", "reason"])
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        self.order = order
+        super().__init__(*args, **kwargs)
+
+
+# When each action is offered ----------------------------------------------------------------
+
+
+def _cancel_refusal(order: Order) -> str:
+    if order.status in (Order.Status.CANCELLED, Order.Status.COMPLETED, Order.Status.SHIPPED):
+        return _("The order is %(status)s.") % {"status": order.get_status_display()}
+    if not any(line.quantity_open for line in order.lines.all()):
+        return _("Nothing is left to cancel.")
+    return ""
+
+
+def _address_refusal(order: Order) -> str:
+    if order.delivery_method != Order.DeliveryMethod.SHIP:
+        return _("The order is collected in a store.")
+    if shipping_address_locked(order):
+        return _("The order has been shipped.")
+    return ""
+
+
+def _review_refusal(order: Order) -> str:
+    return "" if order.status == Order.Status.ON_HOLD else _("The order is not held for review.")
+
+
+def _exchange_refusal(order: Order) -> str:
+    if order.status not in care.OPEN_FOR_CHANGES:
+        return _("The order is closed.")
+    if not any(
+        line.quantity_open and care.exchange_variants(line).exists() for line in order.lines.all()
+    ):
+        return _("No open item has another size or colour.")
+    return ""
+
+
+def _goodwill_refusal(order: Order) -> str:
+    return "" if care.paid_amount(order) > 0 else _("Nothing has been paid yet.")
+
+
+def _resend_refusal(order: Order) -> str:
+    if not any(message.sent_at for message in order.messages.all()):
+        return _("No message has been sent yet.")
+    return ""
+
+
+def _always(order: Order) -> str:
+    return ""
+
+
+# What each action does -----------------------------------------------------------------------
+
+
+def _run_cancel(order: Order, form: CancelForm, actor: Actor) -> str:
+    lines = None if form.cleaned_data.get("whole") else form.quantities()
+    cancel_order(order=order, lines=lines, reason=form.cleaned_data["reason"], actor=actor)
+    return _("Cancelled.")
+
+
+def _run_address(order: Order, form: AddressForm, actor: Actor) -> str:
+    change_shipping_address(order=order, address=form.address(), actor=actor)
+    # The address service takes no reason (yet); the reason goes next to it on the timeline.
+    record_event(
+        order,
+        "care_reason",
+        actor=actor,
+        message=_("Reason for the address change: %(reason)s")
+        % {"reason": form.cleaned_data["reason"]},
+        data={"action": "address", "reason": form.cleaned_data["reason"]},
+    )
+    return _("Delivery address changed.")
+
+
+def _run_click_collect(order: Order, form: ClickCollectForm, actor: Actor) -> str:
+    care.switch_to_click_collect(
+        order=order,
+        store_code=form.cleaned_data["store"],
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+    return _("The order will be collected in the store.")
+
+
+def _run_payment_method(order: Order, form: PaymentMethodForm, actor: Actor) -> str:
+    care.change_payment_method(
+        order=order,
+        method=form.cleaned_data["method"],
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+    return _("Payment method changed.")
+
+
+def _run_exchange(order: Order, form: ExchangeForm, actor: Actor) -> str:
+    care.exchange_line(
+        order=order,
+        line_id=form.cleaned_data["line"],
+        quantity=form.cleaned_data["quantity"],
+        sku=form.cleaned_data["sku"],
+        unit_price=form.cleaned_data.get("unit_price"),
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+    return _("Item exchanged.")
+
+
+def _run_approve(order: Order, form: ReviewForm, actor: Actor) -> str:
+    approve_order(order=order, note=form.cleaned_data["reason"], actor=actor)
+    return _("Order approved.")
+
+
+def _run_reject(order: Order, form: ReviewForm, actor: Actor) -> str:
+    reject_order(order=order, reason=form.cleaned_data["reason"], actor=actor)
+    return _("Order rejected and cancelled.")
+
+
+def _run_goodwill(order: Order, form: GoodwillForm, actor: Actor) -> str:
+    amount = care.goodwill_refund(
+        order=order,
+        amount=form.cleaned_data["amount"],
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+    return _("%(amount)s %(currency)s refunded.") % {"amount": amount, "currency": order.currency}
+
+
+def _run_voucher(order: Order, form: VoucherForm, actor: Actor) -> str:
+    care.issue_voucher(
+        order=order,
+        code=form.cleaned_data["code"],
+        value=form.cleaned_data.get("value"),
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+    return _("Voucher recorded.")
+
+
+def _run_resend(order: Order, form: ResendForm, actor: Actor) -> str:
+    message = order.messages.get(pk=form.cleaned_data["message"])
+    care.resend_message(message=message, reason=form.cleaned_data["reason"], actor=actor)
+    return _("Message sent again.")
+
+
+def _run_note(order: Order, form: NoteForm, actor: Actor) -> str:
+    care.add_note(order=order, text=form.cleaned_data["text"], actor=actor)
+    return _("Note added.")
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    permission: str
+    form: type[forms.Form]
+    refusal: Callable[[Order], str]
+    run: Callable[[Order, forms.Form, Actor], str]
+    danger: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    action.key: action
+    for action in [
+        Action(
+            "cancel", gettext_lazy("Cancel"), CHANGE, CancelForm, _cancel_refusal, _run_cancel, True
+        ),
+        Action(
+            "address",
+            gettext_lazy("Change address"),
+            CHANGE,
+            AddressForm,
+            _address_refusal,
+            _run_address,
+        ),
+        Action(
+            "click-collect",
+            gettext_lazy("Switch to click & collect"),
+            CHANGE,
+            ClickCollectForm,
+            care.click_collect_refusal,
+            _run_click_collect,
+        ),
+        Action(
+            "payment-method",
+            gettext_lazy("Change payment method"),
+            CHANGE,
+            PaymentMethodForm,
+            care.payment_method_change_refusal,
+            _run_payment_method,
+        ),
+        Action(
+            "exchange",
+            gettext_lazy("Exchange item"),
+            CHANGE,
+            ExchangeForm,
+            _exchange_refusal,
+            _run_exchange,
+        ),
+        Action(
+            "approve", gettext_lazy("Approve"), CHANGE, ReviewForm, _review_refusal, _run_approve
+        ),
+        Action(
+            "reject", gettext_lazy("Reject"), CHANGE, ReviewForm, _review_refusal, _run_reject, True
+        ),
+        Action(
+            "goodwill",
+            gettext_lazy("Goodwill refund"),
+            CHANGE,
+            GoodwillForm,
+            _goodwill_refusal,
+            _run_goodwill,
+        ),
+        Action(
+            "voucher", gettext_lazy("Give a voucher"), CHANGE, VoucherForm, _always, _run_voucher
+        ),
+        Action(
+            "resend",
+            gettext_lazy("Resend a message"),
+            CHANGE,
+            ResendForm,
+            _resend_refusal,
+            _run_resend,
+        ),
+        Action("note", gettext_lazy("Add note"), VIEW, NoteForm, _always, _run_note),
+    ]
+}
+
+
+def offered(order: Order, user) -> list[Action]:
+    """The actions this user may take on the order in its current state."""
+    return [
+        action
+        for action in ACTIONS.values()
+        if user.has_perm(action.permission) and not action.refusal(order)
+    ]

@@ -1,0 +1,17 @@
+"""Template filters of the care console."""
+
+from decimal import Decimal
+
+from django import template
+
+from orders.money import quantize
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """The amount in the currency's minor unit (84.920 EUR → 84.92)."""
+    if amount is None or amount == "":
+        return ""
+    return str(quantize(amount, currency))
