@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oms_bench .venv/bin/python bench/availability.py
 
 Starts gunicorn (2 workers, production settings) on a free loopback port against the demo
-network, sends 20-SKU availability requests for de-web from 4 keep-alive clients, and stops
+network, sends 20-SKU availability requests for de-web from 2 keep-alive clients (one per worker), and stops
 the server again. Requests are bounded (REQUESTS) and go to 127.0.0.1 only.
 """
 
@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from common import ROOT, latency_summary, migrate_and_seed, pgbench_tps, report, setup_django
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
-CLIENTS = 4
+CLIENTS = 2
 WORKERS = 2
 TOKEN = "demo-de-web"
 

@@ -179,9 +179,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "instore.tasks.expire_uncollected_pickups",
         "schedule": 300.0,
     },
+    "route-waiting-orders": {"task": "fulfillment.tasks.retry_waiting_orders", "schedule": 300.0},
+    "reroute-from-outages": {"task": "fulfillment.tasks.reroute_from_outages", "schedule": 60.0},
+    "handle-late-shipments": {
+        "task": "fulfillment.tasks.handle_late_shipments",
+        "schedule": 3600.0,
+    },
     "mark-sla-breaches": {"task": "monitoring.tasks.mark_sla_breaches", "schedule": 300.0},
     "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
 }
+# The routing engine's exact search stops after this many milliseconds (then greedy).
+OMS_ROUTING_TIME_BUDGET_MS = int(os.environ.get("OMS_ROUTING_TIME_BUDGET_MS", "50"))
 # Stock feeds carry 10,000+ items in one JSON body (about 70 bytes each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

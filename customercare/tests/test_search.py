@@ -101,3 +101,26 @@ def test_bad_filters_are_reported_not_crashed():
     query = OrderQuery.from_params({"q": "x", "date_from": "yesterday", "field": "shoe"})
 
     assert set(query.errors) == {"date_from", "field"}
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "term", "index"),
+    [
+        ("Order", "email", "quartermain", "care_order_email_trgm"),
+        ("Order", "number", "00012", "care_order_number_trgm"),
+        ("Customer", "last_name", "lovel", "care_customer_last_name_trgm"),
+        ("Address", "postcode", "1011", "care_address_postcode_trgm"),
+    ],
+)
+def test_postgres_answers_partial_matches_from_the_trigram_indexes(
+    postgres_only, model, column, term, index
+):
+    from django.apps import apps
+    from django.db import connection
+
+    rows = apps.get_model("orders", model).objects.filter(**{f"{column}__icontains": term})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = rows.order_by().values("pk").explain()
+
+    assert index in plan

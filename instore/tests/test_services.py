@@ -170,3 +170,46 @@ def test_code128_checksum_and_width():
     assert code128_values("PJJ123C")[-2] == 55
     modules = sum(width for _bar, width in code128_modules("AB12"))
     assert modules == 11 * (1 + 4 + 1) + 13
+
+
+@pytest.fixture
+def reserve_order(berlin_stock) -> DeliveryOrder:
+    from instore.tests.conftest import place_and_route
+
+    return place_and_route(delivery={"method": "reserve", "pickup_location": BERLIN}, payment=None)
+
+
+def test_click_and_reserve_is_sold_in_the_store(reserve_order):
+    pick_everything(reserve_order)
+    pickup = services.mark_ready_for_pickup(delivery_order=reserve_order, actor=ACTOR)
+    held = Reservation.objects.filter(order_line__order=reserve_order.order).first()
+    assert pickup.expires_at == held.expires_at  # the reservation's deadline
+    order = reserve_order.order
+    assert services.counter_amount(order) == order.total
+    with pytest.raises(services.InvalidInput, match="how the customer paid"):
+        services.hand_over_to_customer(
+            delivery_order=reserve_order, code=pickup.code, id_checked=False, actor=ACTOR
+        )
+    services.hand_over_to_customer(
+        delivery_order=reserve_order,
+        code="",
+        id_checked=True,
+        paid_in_store="cash",
+        actor=ACTOR,
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.SHIPPED
+    assert sum(p.amount_captured for p in order.payments.all()) == order.total
+    assert order.events.filter(type="payment_received", channel="store").exists()
+
+
+def test_an_unprepared_reservation_expires_at_its_deadline(reserve_order):
+    Reservation.objects.filter(order_line__order=reserve_order.order).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    assert expire_uncollected_pickups() == 1
+    reserve_order.refresh_from_db()
+    assert reserve_order.status == DeliveryOrder.Status.CANCELLED
+    assert reserve_order.order.status == Order.Status.CANCELLED
+    assert level(SHIRT).reserved == 0
+    assert expire_uncollected_pickups() == 0

@@ -46,13 +46,16 @@ def change_status(order: Order, transition: str, *, actor: Actor, message: str =
 
 
 def on_order_released(order: Order, *, actor: Actor) -> None:
-    """The order may now be fulfilled (the routing issue hooks in here)."""
+    """The order may now be fulfilled: route it seconds after this transaction commits."""
+    from fulfillment.tasks import route_order
+
     record_event(
         order,
         "released_for_fulfilment",
         actor=actor,
         message=_("Released for fulfilment."),
     )
+    route_order.delay_on_commit(order.pk)
 
 
 def release_order(*, order: Order, actor: Actor) -> None:
@@ -97,6 +100,8 @@ def cancel_order(
     Releases the stock, lowers the payment (void or refund of the stored unit amounts, never
     recomputed) and tells the customer.
     """
+    from fulfillment.services.delivery import delivery_lines_cancel
+
     order = lock_order(order.pk)
     if order.status in (Order.Status.CANCELLED, Order.Status.COMPLETED, Order.Status.SHIPPED):
         raise DomainError(
@@ -151,6 +156,7 @@ def cancel_order(
         release_line(
             line=line, quantity=item.quantity, reason=reason or "cancelled", actor=actor.label
         )
+        delivery_lines_cancel(order_line=line, quantity=item.quantity, actor=actor)
         items.append({"line": line.pk, "sku": line.sku, "quantity": item.quantity})
 
     nothing_open = all(line.quantity_open == 0 for line in order_lines.values())
