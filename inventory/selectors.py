@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory import atp
 from inventory.models import (
@@ -200,7 +201,11 @@ def availability(
     """
     products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
     unknown = [
-        {"attr": f"sku.{index}", "code": "unknown_sku", "detail": f"There is no SKU {sku}."}
+        {
+            "attr": f"sku.{index}",
+            "code": "unknown_sku",
+            "detail": _("There is no SKU %(sku)s.") % {"sku": sku},
+        }
         for index, sku in enumerate(skus)
         if sku not in products
     ]

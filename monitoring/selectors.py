@@ -219,13 +219,14 @@ def _completed_step(
         orders = Order.objects.filter(_order_scope(filters), released_at__gte=since)
         return orders.filter(released_at__lte=now), _between("created_at", "released_at")
     if step == Step.RELEASED_ROUTED:
-        first_delivery = DeliveryOrder.objects.filter(order=OuterRef("pk")).order_by("created_at")
-        orders = (
-            Order.objects.filter(_order_scope(filters), released_at__isnull=False)
-            .annotate(routed_at=Subquery(first_delivery.values("created_at")[:1]))
-            .filter(routed_at__gte=since, routed_at__lte=now)
+        # Routing ends when the order's first delivery order is created.
+        earlier = DeliveryOrder.objects.filter(
+            order=OuterRef("order_id"), created_at__lt=OuterRef("created_at")
         )
-        return orders, _between("released_at", "routed_at")
+        deliveries = DeliveryOrder.objects.filter(
+            _delivery_scope(filters), created_at__gte=since, created_at__lte=now
+        ).filter(order__released_at__isnull=False, order__released_at__lte=F("created_at"))
+        return deliveries.filter(~Exists(earlier)), _between("order__released_at", "created_at")
     if step == Step.ROUTED_ACCEPTED:
         deliveries = DeliveryOrder.objects.filter(
             _delivery_scope(filters), accepted_at__gte=since, accepted_at__lte=now
@@ -379,19 +380,19 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
             intake_reason,
         ),
         Step.RELEASED_ROUTED: (
-            Order.objects.filter(_order_scope(filters))
+            Order.objects.filter(
+                _order_scope(filters),
+                status__in=[
+                    Order.Status.RELEASED,
+                    Order.Status.IN_FULFILMENT,
+                    Order.Status.PARTLY_SHIPPED,
+                ],
+            )
+            .filter(Q(status=Order.Status.RELEASED) | (Exists(rejected) & ~Exists(open_delivery)))
             .annotate(
                 has_open=Exists(open_delivery),
                 has_rejected=Exists(rejected),
                 has_unroutable=Exists(unroutable),
-            )
-            .filter(
-                Q(status=Order.Status.RELEASED)
-                | Q(
-                    status__in=[Order.Status.IN_FULFILMENT, Order.Status.PARTLY_SHIPPED],
-                    has_open=False,
-                    has_rejected=True,
-                )
             )
             .annotate(
                 since=Coalesce(

@@ -118,3 +118,31 @@ def test_short_pick_with_a_reason_is_rerouted(login):
     rerouted = DeliveryOrder.objects.get(order=delivery_order.order, location__code="wh-central")
     assert [(line.sku, line.quantity) for line in rerouted.lines.all()] == [(JEANS, 1)]
     expect(page.locator(f"tr[data-sku='{JEANS}']")).to_have_count(0)
+
+
+def test_endless_aisle_order_for_the_customer(login):
+    only_in(BERLIN)
+    set_stock("JEANS-BLUE-34", 5, location="wh-central")
+    page = login("store")
+    page.get_by_role("link", name="Endless aisle").click()
+    page.fill("#q", "JEANS-BLUE-34")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Order for the customer").click()
+    page.fill("#id_unit_price", "49.99")
+    page.fill("#id_email", "walkin@example.com")
+    page.fill("#id_first_name", "Max")
+    page.fill("#id_last_name", "Muster")
+    page.get_by_role("radio", name="Home delivery").check()
+    page.fill("#id_street", "Hauptstr. 1")
+    page.fill("#id_postcode", "10115")
+    page.fill("#id_city", "Berlin")
+    page.get_by_label("Card, paid now at the till").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Create this order?")
+    confirm(page)
+    expect(page.locator("h1")).to_contain_text("created")
+    from orders.models import Order
+
+    order = Order.objects.get(email="walkin@example.com", shop__code="de-store")
+    assert order.number in page.locator("h1").inner_text()
+    assert order.events.filter(type="endless_aisle", channel="store").exists()

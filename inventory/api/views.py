@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -98,7 +99,9 @@ class StockView(APIView):
         data = request.data if isinstance(request.data, dict) else {}
         items = data.get("items")
         if not isinstance(items, list):
-            raise InvalidInput([{"attr": "items", "code": "required", "detail": "A list."}])
+            raise InvalidInput(
+                [{"attr": "items", "code": "required", "detail": _("Send a list of items.")}]
+            )
         client = client_of(request)
         try:
             updated = apply_stock_feed(
@@ -173,9 +176,9 @@ class AvailabilityView(APIView):
         client = client_of(request)
         code = params.get("shop") or (client.shop.code if client.shop else None)
         if not code:
-            raise ValidationError({"shop": ["Name the shop."]})
+            raise ValidationError({"shop": [_("Name the shop.")]})
         if client.scope == ApiClient.Scope.SHOP and code != client.shop.code:
-            raise PermissionDenied("A shop client may ask only for its own shop.")
+            raise PermissionDenied(_("A shop client may ask only for its own shop."))
         shop = get_object_or_404(Shop.objects.select_related("country"), code=code)
         skus = list(dict.fromkeys(params["sku"]))
         items = selectors.availability(

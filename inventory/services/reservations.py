@@ -101,10 +101,13 @@ def reserve_for_order(
     pictures = product_pictures(wanted, shop_locations_by_id=locations_by_shop)
     if location is not None:
         if not location.can_fulfil or location.pk not in locations_by_shop.get(shop.pk, ()):
+            message = _("%(location)s cannot serve orders of %(shop)s now.") % {
+                "location": location.code,
+                "shop": shop.code,
+            }
             raise DomainError(
-                _("%(location)s cannot serve orders of %(shop)s now.")
-                % {"location": location.code, "shop": shop.code},
-                errors=[{"attr": "location", "code": "location_not_allowed", "detail": ""}],
+                message,
+                errors=[{"attr": "location", "code": "location_not_allowed", "detail": message}],
                 code="location-not-allowed",
             )
         where = [location.pk]

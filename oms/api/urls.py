@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("fulfillment.api.urls")),
     path("", include("monitoring.api.urls")),
     path("", include("returns.api.urls")),
+    path("", include("customercare.api.urls")),
 ]
