@@ -111,6 +111,21 @@ def _field_conditions(name: str, term: str) -> list[tuple[QuerySet, str]]:
     return []
 
 
+def _plausible_fields(term: str) -> list[str]:
+    """The fields "any field" searches: only those the term could be part of (fewer scans)."""
+    if "@" in term:
+        return ["email"]
+    has_digit = any(char.isdigit() for char in term)
+    names = ["number", "external_id", "email"]
+    if any(char.isalpha() for char in term):
+        names.append("name")
+    if has_digit and all(char.isdigit() or char in "+-/() " for char in term):
+        names.append("phone")
+    if has_digit and len(term) <= 10 and term.replace(" ", "").isalnum():
+        names.append("postcode")
+    return names
+
+
 def _filtered(orders: QuerySet[Order], query: OrderQuery) -> QuerySet[Order]:
     if query.shop:
         orders = orders.filter(shop__code=query.shop)
@@ -129,11 +144,7 @@ def search_orders(query: OrderQuery, *, limit: int = PAGE) -> list[Order]:
     ordering = ("-created_at", "-pk")
     if not query.q:
         return list(_filtered(orders, query).order_by(*ordering)[:limit])
-    names = (
-        [n for n in SEARCH_FIELDS if n != "any"]
-        if query.field_name == "any"
-        else [query.field_name]
-    )
+    names = _plausible_fields(query.q) if query.field_name == "any" else [query.field_name]
     ids: set[int] = set()
     conditions = Q()
     is_dense = False

@@ -20,6 +20,8 @@ def navigation(request) -> dict:
         items.append((_("Store"), reverse("store-home")))
     if is_admin or roles.PARTNER_USER in user_roles:
         items.append((_("Partner portal"), reverse("partner-home")))
+    if is_admin or roles.RETURNS_CLERK in user_roles:
+        items.append((_("Returns desk"), reverse("returns-desk")))
     if is_admin:
         items.append((_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "user_roles": user_roles}

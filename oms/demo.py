@@ -324,6 +324,7 @@ USERS = [
     ("admin", "Anna", "Admin", roles.ADMINISTRATOR, [], None),
     ("ops", "Oliver", "Operations", roles.OPERATIONS_LEAD, [], None),
     ("agent", "Clara", "Kundenservice", roles.CARE_AGENT, [], None),
+    ("returns", "Rita", "Retouren", roles.RETURNS_CLERK, [], None),
     ("store", "Sven", "Berlin", roles.STORE_STAFF, ["store-berlin-mitte"], None),
     ("store2", "Hanna", "Nordwest", roles.STORE_STAFF, ["store-hamburg", "store-koeln"], None),
     ("partner", "Paul", "Möbelwerk", roles.PARTNER_USER, [], "moebelwerk"),

@@ -9,6 +9,7 @@ CARE_AGENT = "care_agent"
 STORE_STAFF = "store_staff"
 PARTNER_USER = "partner_user"
 OPERATIONS_LEAD = "operations_lead"
+RETURNS_CLERK = "returns_clerk"
 
 ROLE_LABELS = {
     ADMINISTRATOR: _("Administrator"),
@@ -16,6 +17,7 @@ ROLE_LABELS = {
     STORE_STAFF: _("Store staff"),
     PARTNER_USER: _("Partner user"),
     OPERATIONS_LEAD: _("Operations lead"),
+    RETURNS_CLERK: _("Returns clerk"),
 }
 
 # Model permissions per role, as "app_label.codename" prefixes ("view_", "change_" ...).
@@ -27,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_customernote",
         "returns.view_*",
         "returns.add_return",
+        "returns.override_return_window",
         "fulfillment.view_*",
         "inventory.view_*",
     ],
@@ -39,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     PARTNER_USER: ["fulfillment.view_deliveryorder", "fulfillment.change_deliveryorder"],
     OPERATIONS_LEAD: ["orders.view_*", "fulfillment.view_*", "inventory.view_*", "returns.view_*"],
+    RETURNS_CLERK: ["returns.view_*", "returns.process_return", "orders.view_order"],
 }
 
 # The start page each role lands on after login (first matching role wins).
@@ -48,6 +52,7 @@ START_PAGES = [
     (CARE_AGENT, "care-home"),
     (STORE_STAFF, "store-home"),
     (PARTNER_USER, "partner-home"),
+    (RETURNS_CLERK, "returns-desk"),
 ]
 
 

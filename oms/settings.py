@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "OrderPaymentStatusEnum": "orders.models.Payment.Status",
         "OrderSubmittedPaymentStatusEnum": "orders.api.serializers.SUBMITTED_PAYMENT_STATUSES",
         "OrderRecordedPaymentStatusEnum": "orders.api.serializers.RECORDED_PAYMENT_STATUSES",
+        "ReturnChannelEnum": "returns.models.Return.Channel",
+        "ShopChannelEnum": "oms.models.Shop.Channel",
     },
 }
 

@@ -98,6 +98,21 @@ def test_dense_matches_take_the_ordered_scan_and_still_filter(make_order, monkey
     assert found(q="densecheck", shop="at-web") == []
 
 
+@pytest.mark.parametrize(
+    ("term", "fields"),
+    [
+        ("ada@exa", ["email"]),
+        ("lovelace", ["number", "external_id", "email", "name"]),
+        ("10117", ["number", "external_id", "email", "phone", "postcode"]),
+        ("+49 30 123", ["number", "external_id", "email", "phone"]),
+    ],
+)
+def test_any_field_only_searches_fields_the_term_fits(term, fields):
+    from customercare.selectors import _plausible_fields
+
+    assert _plausible_fields(term) == fields
+
+
 def test_bad_filters_are_reported_not_crashed():
     query = OrderQuery.from_params({"q": "x", "date_from": "yesterday", "field": "shoe"})
 

@@ -262,7 +262,10 @@ def test_the_address_cannot_change_after_shipping(agent, make_order):
 
 
 def test_a_pending_order_switches_to_click_and_collect(agent, make_order):
-    order = make_order()
+    order = make_order(
+        payment={"method": "prepayment", "status": "pending", "reference": "", "amount": "0"}
+    )
+    assert order.status == Order.Status.AWAITING_PAYMENT
 
     response = act(
         agent, order, "click-collect", {"store": "store-berlin-mitte", "reason": "wants to pick up"}

@@ -179,7 +179,10 @@ class AvailabilityView(APIView):
             raise ValidationError({"shop": [_("Name the shop.")]})
         if client.scope == ApiClient.Scope.SHOP and code != client.shop.code:
             raise PermissionDenied(_("A shop client may ask only for its own shop."))
-        shop = get_object_or_404(Shop.objects.select_related("country"), code=code)
+        if client.shop is not None and client.shop.code == code:
+            shop = client.shop  # already loaded with the token
+        else:
+            shop = get_object_or_404(Shop.objects.select_related("country"), code=code)
         skus = list(dict.fromkeys(params["sku"]))
         items = selectors.availability(
             shop=shop, skus=skus, country=params.get("country"), postcode=params.get("postcode")

@@ -122,8 +122,8 @@ class Migration(migrations.Migration):
                 ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
                 ('actor', models.CharField(blank=True, max_length=150, verbose_name='by')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='at')),
-                ('location', models.ForeignKey(blank=True, help_text="Empty for changes of the shops' pool (reservations not yet routed).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.location', verbose_name='location')),
-                ('product', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product', verbose_name='product')),
+                ('location', models.ForeignKey(blank=True, db_constraint=False, help_text="Empty for changes of the shops' pool (reservations not yet routed).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.location', verbose_name='location')),
+                ('product', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product', verbose_name='product')),
             ],
             options={
                 'verbose_name': 'stock movement',

@@ -152,13 +152,31 @@ def apply_stock_feed(*, mode: str, items: Sequence, source: str, actor, partner=
     writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
     old = writer.lock_current(rows)
     missing = [row for row in rows if (row[0], row[1]) not in old]
-    if missing:
-        # Create the new levels at 0 (a concurrent feed may create them too), then lock them.
-        writer.ensure_rows(missing)
-        old.update(writer.lock_current(missing))
+    changes = _changes(mode, [row for row in rows if (row[0], row[1]) in old], old)
+    fresh = _changes(mode, missing, {}, keep_unchanged=True)
+    moved = changes
+    if fresh:
+        # New levels are inserted with their final quantity; one that a concurrent feed
+        # created meanwhile is locked and changed like any existing level.
+        created = writer.create(fresh)
+        moved = changes + [change for change in fresh if (change[0], change[1]) in created]
+        raced = [row for row in missing if (row[0], row[1]) not in created]
+        if raced:
+            raced_changes = _changes(mode, raced, writer.lock_current(raced))
+            changes, moved = changes + raced_changes, moved + raced_changes
+    if changes:
+        writer.update(changes)
+    moved = [change for change in moved if change[3]]
+    if moved:
+        writer.record(moved, source=source[:200], actor=actor_label(actor)[:150])
+    return len(rows)
+
+
+def _changes(mode: str, rows: list, old: dict, *, keep_unchanged: bool = False) -> list:
+    """(location, product, new on hand, delta) per row; InvalidInput if any would go below 0."""
     changes, errors = [], []
     for location_id, product_id, quantity, index in rows:
-        before = old[(location_id, product_id)]
+        before = old.get((location_id, product_id), 0)
         after = quantity if mode == "absolute" else before + quantity
         if after < 0:
             errors.append(
@@ -168,31 +186,31 @@ def apply_stock_feed(*, mode: str, items: Sequence, source: str, actor, partner=
                     "detail": _("This would leave %(after)d on hand.") % {"after": after},
                 }
             )
-        elif after != before:
+        elif after != before or keep_unchanged:
             changes.append((location_id, product_id, after, after - before))
     if errors:
         raise InvalidInput(errors[:MAX_ERRORS], detail=_("The stock feed was not applied."))
-    if changes:
-        writer.write(changes, source=source[:200], actor=actor_label(actor)[:150])
-    return len(rows)
+    return changes
 
 
 class _PostgresWriter:
     """Set-based SQL with arrays: one statement per step, whatever the feed's size."""
 
-    def ensure_rows(self, rows: list) -> None:
+    def create(self, levels: list) -> set:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {StockLevel._meta.db_table}
                     (location_id, product_id, on_hand, reserved, updated_at)
-                SELECT l, p, 0, 0, now()
-                FROM unnest(%s::bigint[], %s::bigint[]) AS i(l, p)
+                SELECT l, p, q, 0, now()
+                FROM unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS i(l, p, q)
                 ORDER BY l, p
                 ON CONFLICT (location_id, product_id) DO NOTHING
+                RETURNING location_id, product_id
                 """,
-                [[row[0] for row in rows], [row[1] for row in rows]],
+                [[lv[0] for lv in levels], [lv[1] for lv in levels], [lv[2] for lv in levels]],
             )
+            return set(cursor.fetchall())
 
     def lock_current(self, rows: list) -> dict:
         with connection.cursor() as cursor:
@@ -209,9 +227,7 @@ class _PostgresWriter:
             )
             return {(loc, prod): on_hand for loc, prod, on_hand in cursor.fetchall()}
 
-    def write(self, changes: list, *, source: str, actor: str) -> None:
-        locations = [change[0] for change in changes]
-        products = [change[1] for change in changes]
+    def update(self, changes: list) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -220,8 +236,11 @@ class _PostgresWriter:
                 FROM unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS i(l, p, q)
                 WHERE s.location_id = i.l AND s.product_id = i.p
                 """,
-                [locations, products, [change[2] for change in changes]],
+                [[c[0] for c in changes], [c[1] for c in changes], [c[2] for c in changes]],
             )
+
+    def record(self, changes: list, *, source: str, actor: str) -> None:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {StockMovement._meta.db_table}
@@ -235,9 +254,9 @@ class _PostgresWriter:
                     source,
                     actor,
                     timezone.now(),
-                    locations,
-                    products,
-                    [change[3] for change in changes],
+                    [c[0] for c in changes],
+                    [c[1] for c in changes],
+                    [c[3] for c in changes],
                 ],
             )
 
@@ -247,12 +266,13 @@ class _OrmWriter:
 
     batch = 500
 
-    def ensure_rows(self, rows: list) -> None:
+    def create(self, levels: list) -> set:
+        # SQLite runs one writer at a time (IMMEDIATE transactions): no concurrent creation.
         StockLevel.objects.bulk_create(
-            [StockLevel(location_id=row[0], product_id=row[1]) for row in rows],
-            ignore_conflicts=True,
+            [StockLevel(location_id=lv[0], product_id=lv[1], on_hand=lv[2]) for lv in levels],
             batch_size=self.batch,
         )
+        return {(lv[0], lv[1]) for lv in levels}
 
     def lock_current(self, rows: list) -> dict:
         wanted = {(row[0], row[1]) for row in rows}
@@ -270,7 +290,7 @@ class _OrmWriter:
                     current[(location_id, product_id)] = on_hand
         return current
 
-    def write(self, changes: list, *, source: str, actor: str) -> None:
+    def update(self, changes: list) -> None:
         now = timezone.now()
         StockLevel.objects.bulk_create(
             [
@@ -282,6 +302,9 @@ class _OrmWriter:
             update_fields=["on_hand", "updated_at"],
             batch_size=self.batch,
         )
+
+    def record(self, changes: list, *, source: str, actor: str) -> None:
+        now = timezone.now()
         StockMovement.objects.bulk_create(
             [
                 StockMovement(

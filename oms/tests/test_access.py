@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
         ("store", "/store/"),
         ("store2", "/store/"),
         ("partner", "/partner/"),
+        ("returns", "/returns/desk/"),
     ],
 )
 def test_login_sends_each_role_to_its_start_page(client, demo_password, username, start_page):

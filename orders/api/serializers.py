@@ -231,13 +231,11 @@ class OrderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_delivery_orders(self, order: Order) -> list[dict]:
-        # Filled by the fulfilment issue (delivery orders and their shipments).
-        return []
+        return delivery_orders_of(order)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_returns(self, order: Order) -> list[dict]:
-        # Filled by the returns issue.
-        return []
+        return returns_of(order)
 
 
 class OrderListItemSerializer(serializers.ModelSerializer):
@@ -286,6 +284,24 @@ def _money(amount, currency: str) -> str:
 
 def _address(address: Address) -> dict:
     return OrderAddressSerializer().to_representation(address)
+
+
+def delivery_orders_of(order: Order) -> list[dict]:
+    """The order's delivery orders with their lines and shipments (API.md shape)."""
+    from fulfillment.api.serializers import DeliveryOrderSerializer
+
+    delivery_orders = (
+        order.delivery_orders.select_related("location", "order")
+        .prefetch_related("lines", "shipments__carrier")
+        .order_by("pk")
+    )
+    return DeliveryOrderSerializer(delivery_orders, many=True).data
+
+
+def returns_of(order: Order) -> list[dict]:
+    from returns.selectors import returns_of_order
+
+    return returns_of_order(order)
 
 
 def order_representation(order: Order) -> dict:
@@ -340,7 +356,7 @@ def order_representation(order: Order) -> dict:
             }
             for line in lines
         ],
-        "delivery_orders": [],
+        "delivery_orders": delivery_orders_of(order),
         "payments": [
             {
                 "method": payment.method,
@@ -352,7 +368,7 @@ def order_representation(order: Order) -> dict:
             }
             for payment in payments
         ],
-        "returns": [],
+        "returns": returns_of(order),
         "events": [
             {
                 "at": serializers.DateTimeField().to_representation(event.at),

@@ -272,3 +272,23 @@ def test_the_hand_built_answer_matches_the_documented_serializer(submit):
     order = order_detail(None, submit().json()["number"])
 
     assert order_representation(order) == dict(OrderSerializer(order).data)
+
+
+def test_a_routed_order_shows_its_delivery_orders_and_shipments_contract(
+    submit, shop_api, django_capture_on_commit_callbacks
+):
+    # given an order that routing splits into delivery orders once it is committed
+    with django_capture_on_commit_callbacks(execute=True):
+        number = submit().json()["number"]
+
+    # when the shop reads it
+    body = shop_api.get(f"/api/v1/orders/{number}").json()
+
+    # then every unit sits on a delivery order at a concrete location
+    assert body["status"] == "in_fulfilment"
+    assert body["delivery_orders"], body
+    delivery = body["delivery_orders"][0]
+    assert {"id", "location", "status", "lines", "shipments"} <= set(delivery)
+    assert {"line", "sku", "quantity"} <= set(delivery["lines"][0])
+    routed = sum(line["quantity"] for d in body["delivery_orders"] for line in d["lines"])
+    assert routed == sum(line["quantity"] for line in body["lines"])
