@@ -19,7 +19,7 @@ from customercare.actions import ACTIONS, offered
 from oms.access import role_required
 from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
-from oms.roles import CARE_AGENT
+from oms.roles import CARE_AGENT, OPERATIONS_LEAD
 from orders.locks import lock_order
 from orders.models import Customer, Order, OrderEvent
 from orders.services import Actor
@@ -56,7 +56,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "customercare/review.html", {"orders": selectors.review_queue()})
 
 
-@role_required(CARE_AGENT)
+@role_required(CARE_AGENT, OPERATIONS_LEAD)  # operations leads read, never act
 def order_page(request: HttpRequest, number: str) -> HttpResponse:
     """Everything about one order on one page; the timeline refreshes alone when filtered."""
     order = selectors.order_story(number)
@@ -80,7 +80,7 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
     return _htmx_render(request, "customercare/order.html", "timeline", context)
 
 
-@role_required(CARE_AGENT)
+@role_required(CARE_AGENT, OPERATIONS_LEAD)  # operations leads read, never act
 def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Every order of the customer from every channel, and the messages sent to them."""
     customer = get_object_or_404(Customer, pk=pk)

@@ -26,7 +26,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CARE_AGENT: [
         "orders.view_*",
         "orders.change_order",
-        "orders.add_customernote",
         "returns.view_*",
         "returns.add_return",
         "returns.override_return_window",
