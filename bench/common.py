@@ -92,3 +92,5 @@ def report(title: str, lines: list[str], tps: float) -> None:
     for line in lines:
         print(f"  {line}")
     print(f"  pgbench TPC-B baseline (same run, -c 2 -T 10): {tps:.0f} tps")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"  machine: {os.cpu_count()} cores, load average {load} (other work shares it)")

@@ -128,11 +128,11 @@ def fill(total: int) -> int:
                         'collected'
                     FROM orders_order WHERE id > %(last)s AND status = 'completed' AND id %% 20 = 0
                     UNION ALL
-                    SELECT id, released_at + interval '4 days', 'return_created'
+                    SELECT id, released_at + interval '4 days', 'return_announced'
                     FROM orders_order WHERE id > %(last)s AND status = 'completed' AND id %% 30 = 1
                     UNION ALL
                     SELECT id, released_at + interval '4 days' + random() * interval '8 days',
-                        'payment_refunded'
+                        'refund_issued'
                     FROM orders_order WHERE id > %(last)s AND status = 'completed' AND id %% 60 = 1
                 ) e
                 """,

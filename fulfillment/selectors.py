@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -11,6 +12,9 @@ from fulfillment.models import CarrierService, Holiday, LocationCarrier, Transit
 from fulfillment.routing.calendar import earliest_delivery, parse_working_days
 from inventory.models import Location
 from oms.models import Country
+
+if TYPE_CHECKING:
+    from orders.models import Order, OrderLine
 
 # Holidays are loaded for this many days ahead of today (a parcel never takes longer).
 HOLIDAY_HORIZON_DAYS = 120
@@ -154,3 +158,40 @@ def earliest_delivery_date(
     )
     option = options.get(location.pk)
     return option.earliest_delivery if option else None
+
+
+@dataclass(frozen=True)
+class RoutingWait:
+    """What of an order waits for a location (a backorder), since when and why."""
+
+    reason: str
+    since: datetime.datetime | None
+    attempts: int
+    lines: list[tuple["OrderLine", int]]  # the order line and its units waiting
+
+
+def routing_wait(order: "Order") -> RoutingWait | None:
+    """The order's units no location could take yet, with the reason (None: nothing waits)."""
+    from fulfillment.models import RoutingDecision
+    from fulfillment.services.routing import WAITING_OUTCOMES, unrouted_quantities
+
+    waiting = unrouted_quantities(order)
+    decisions = list(
+        RoutingDecision.objects.filter(order=order)
+        .order_by("-pk")
+        .values_list("outcome", "created_at")
+    )
+    if not waiting or not decisions or decisions[0][0] not in WAITING_OUTCOMES:
+        return None
+    streak = []
+    for outcome, created_at in decisions:
+        if outcome not in WAITING_OUTCOMES:
+            break
+        streak.append(created_at)
+    lines = {line.pk: line for line in order.lines.filter(pk__in=waiting)}
+    return RoutingWait(
+        reason=order.hold_reason,
+        since=streak[-1],
+        attempts=len(streak),
+        lines=[(lines[line_id], quantity) for line_id, quantity in waiting.items()],
+    )

@@ -134,7 +134,7 @@ class OmsCollector(Collector):
         yield orders
         try:
             length = celery_queue_length()
-        except Exception:  # noqa: BLE001 — an unreachable broker must not break the scrape
+        except Exception:  # an unreachable broker must not break the scrape
             length = None
         if length is not None:
             yield GaugeMetricFamily(

@@ -31,16 +31,19 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfillment.models import DeliveryOrder, RoutingDecision, Shipment
 from inventory.models import Location
-from monitoring.models import DEFAULT_SLAS, Step, StepSla
+from monitoring.models import DEFAULT_SLAS, SlaBreach, Step, StepSla
 from monitoring.stats import DurationStats, duration_stats
 from oms.models import Shop
 from orders.models import Order, OrderEvent, OrderLine
 
-# Timeline event types that mark the moments without a column of their own.
-READY_FOR_PICKUP_EVENTS = ("ready_for_pickup", "delivery_order_ready_for_pickup")
-COLLECTED_EVENTS = ("collected", "picked_up", "delivery_order_collected")
-RETURN_ANNOUNCED_EVENTS = ("return_created", "return_announced", "return_registered")
-REFUND_EVENTS = ("refund_issued", "return_refunded", "payment_refunded")
+# Timeline event types that mark the moments without a column of their own, exactly as the
+# services record them: instore.services.mark_ready_for_pickup / hand_over_to_customer,
+# returns.services.return_announce (also behind return_take_in_store) / _issue_refund.
+# (`payment_refunded` is the payment side of any refund, cancellations too: not counted.)
+READY_FOR_PICKUP_EVENTS = ("ready_for_pickup",)
+COLLECTED_EVENTS = ("collected",)
+RETURN_ANNOUNCED_EVENTS = ("return_announced",)
+REFUND_EVENTS = ("refund_issued",)
 
 OPEN_ORDER_STATES = [
     Order.Status.NEW,
@@ -486,14 +489,20 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
 
 
 def stuck_orders(
-    filters: Filters, *, now: datetime.datetime, limit: int | None = 100
+    filters: Filters, *, now: datetime.datetime, limit: int | None = 100, unmarked: bool = False
 ) -> list[StuckOrder]:
-    """Orders whose current step has lasted longer than its service level, oldest first."""
+    """Orders whose current step has lasted longer than its service level, oldest first.
+
+    `unmarked`: only those without an SLA breach recorded for the step yet (the SLA job).
+    """
     slas = SlaTable.load()
     found: list[StuckOrder] = []
     for step, (queryset, ids, extra, reason) in _stuck_candidates(filters, now=now).items():
         order_id, number, shop_code, shop_id = ids
         breaching = queryset.filter(slas.breached(step, shop_id, now))
+        if unmarked:
+            marked = SlaBreach.objects.filter(order_id=OuterRef(order_id), step=step)
+            breaching = breaching.filter(~Exists(marked))
         rows = breaching.order_by("since").values(
             order_id, number, shop_code, shop_id, "since", *extra
         )

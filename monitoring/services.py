@@ -11,52 +11,73 @@ from django.utils.translation import ngettext
 
 from monitoring.links import care_order_url
 from monitoring.models import AlertSettings, SlaBreach
-from monitoring.selectors import Filters, stuck_orders
-from orders.models import Order
+from monitoring.selectors import Filters, StuckOrder, stuck_orders
+from orders.models import Order, OrderEvent
 from orders.services.events import Actor, record_event
 
 SLA_MONITOR = Actor.system("sla-monitor")
 
 
-def sla_breaches_mark(*, now: datetime.datetime | None = None) -> list[SlaBreach]:
-    """Mark every order newly past a step's service level: one breach, one timeline entry."""
+def sla_breaches_mark(
+    *, now: datetime.datetime | None = None, batch_size: int = 1000
+) -> list[SlaBreach]:
+    """Mark every order newly past a step's service level: one breach, one timeline entry.
+
+    Written in batches (one transaction each). The unique (order, step) constraint keeps it
+    idempotent when two runs overlap: the loser's rows are skipped, and only breaches this
+    run created (stamped with its `now`) get a timeline entry.
+    """
     now = now or timezone.now()
-    stuck = stuck_orders(Filters(), now=now, limit=None)
-    known = set(
-        SlaBreach.objects.filter(order_id__in={item.order_id for item in stuck}).values_list(
-            "order_id", "step"
-        )
-    )
-    fresh = [item for item in stuck if (item.order_id, item.step) not in known]
-    orders = Order.objects.in_bulk({item.order_id for item in fresh})
+    fresh = stuck_orders(Filters(), now=now, limit=None, unmarked=True)
     created: list[SlaBreach] = []
-    for item in fresh:
-        with transaction.atomic():
-            breach, is_new = SlaBreach.objects.get_or_create(
+    for start in range(0, len(fresh), batch_size):
+        created += _mark_batch(fresh[start : start + batch_size], now=now)
+    if created and AlertSettings.current().mode == AlertSettings.Mode.IMMEDIATE:
+        from monitoring.tasks import send_sla_alerts
+
+        transaction.on_commit(send_sla_alerts.delay)
+    return created
+
+
+@transaction.atomic
+def _mark_batch(items: list[StuckOrder], *, now: datetime.datetime) -> list[SlaBreach]:
+    SlaBreach.objects.bulk_create(
+        [
+            SlaBreach(
                 order_id=item.order_id,
                 step=item.step,
-                defaults={
-                    "reason": item.reason,
-                    "step_started_at": item.since,
-                    "sla": item.sla,
-                    "detected_at": now,
-                },
+                reason=item.reason,
+                step_started_at=item.since,
+                sla=item.sla,
+                detected_at=now,
             )
-            if not is_new:
-                continue  # another run marked it meanwhile
+            for item in items
+        ],
+        ignore_conflicts=True,
+    )
+    wanted = {(item.order_id, item.step): item for item in items}
+    created = [
+        breach
+        for breach in SlaBreach.objects.filter(
+            detected_at=now, order_id__in={item.order_id for item in items}
+        )
+        if (breach.order_id, breach.step) in wanted
+    ]
+    OrderEvent.objects.bulk_create(
+        [
             record_event(
-                orders[item.order_id],
+                Order(pk=breach.order_id),
                 "sla_breached",
                 actor=SLA_MONITOR,
                 message=_("%(step)s has taken longer than its service level: %(reason)s.")
                 % {"step": item.step_label, "reason": item.reason_label},
                 data={"step": item.step, "reason": item.reason, "since": item.since.isoformat()},
+                save=False,
             )
-            created.append(breach)
-    if created and AlertSettings.current().mode == AlertSettings.Mode.IMMEDIATE:
-        from monitoring.tasks import send_sla_alerts
-
-        transaction.on_commit(send_sla_alerts.delay)
+            for breach in created
+            for item in [wanted[(breach.order_id, breach.step)]]
+        ]
+    )
     return created
 
 

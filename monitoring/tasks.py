@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from monitoring.health import beat_heartbeat_write
 from monitoring.models import AlertSettings
 from monitoring.services import sla_alert_send, sla_breaches_mark
 
@@ -28,3 +29,9 @@ def send_sla_digest() -> int:
     if timezone.localtime().hour != alert_settings.digest_hour:
         return 0
     return sla_alert_send()
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> None:
+    """Beat runs this every minute; `/healthz` reports beat down when it stops arriving."""
+    beat_heartbeat_write()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "monitoring.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +188,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "mark-sla-breaches": {"task": "monitoring.tasks.mark_sla_breaches", "schedule": 300.0},
     "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
+    "beat-heartbeat": {"task": "monitoring.tasks.beat_heartbeat", "schedule": 60.0},
 }
 # The routing engine's exact search stops after this many milliseconds (then greedy).
 OMS_ROUTING_TIME_BUDGET_MS = int(os.environ.get("OMS_ROUTING_TIME_BUDGET_MS", "50"))
@@ -242,6 +244,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("OMS_FROM_EMAIL", "service@oms.example")
 # Production hardening: on when debug is off (check --deploy passes with the documented vars).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("OMS_SECURE_SSL_REDIRECT", True)
+    # Probes and Prometheus scrape over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -253,3 +257,5 @@ if not DEBUG:
 # Product settings
 OMS_DEMO_PASSWORD = os.environ.get("OMS_DEMO_PASSWORD", "demo-oms-2026")
 OMS_PUBLIC_URL = os.environ.get("OMS_PUBLIC_URL", "http://127.0.0.1:8000")
+# Bearer token for /metrics; unset: /metrics answers only requests from the machine itself.
+OMS_METRICS_TOKEN = os.environ.get("OMS_METRICS_TOKEN", "")

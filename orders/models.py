@@ -99,6 +99,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         ON_HOLD = "on_hold", _("On hold for review")
         AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
         RELEASED = "released", _("Released")
+        UNROUTABLE = "unroutable", _("Waiting for a location")
         IN_FULFILMENT = "in_fulfilment", _("In fulfilment")
         PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
         SHIPPED = "shipped", _("Shipped")
@@ -156,7 +157,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
     discount_total = models.DecimalField(_("order discounts"), **MONEY, default=Decimal("0"))
     shipping_fee = models.DecimalField(_("shipping fee"), **MONEY, default=Decimal("0"))
     total = models.DecimalField(_("total"), **MONEY, default=Decimal("0"))
-    hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
+    hold_reason = models.CharField(
+        _("hold reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the order is held for review or waits for a location."),
+    )
     payment_reminder_sent_at = models.DateTimeField(
         _("payment reminder sent"), null=True, blank=True
     )
@@ -207,6 +213,18 @@ class Order(ConcurrentTransitionMixin, models.Model):
         """Mark the order as being fulfilled."""
 
     @transition(
+        field=status, source=[Status.RELEASED, Status.IN_FULFILMENT], target=Status.UNROUTABLE
+    )
+    def wait_for_routing(self, reason: str) -> None:
+        """No location can take the order now: it waits, with the reason, and is retried."""
+        self.hold_reason = reason[:300]
+
+    @transition(field=status, source=Status.UNROUTABLE, target=Status.RELEASED)
+    def resume_routing(self) -> None:
+        """A location can take the waiting order again: it is routed as a released order."""
+        self.hold_reason = ""
+
+    @transition(
         field=status,
         source=[Status.RELEASED, Status.IN_FULFILMENT, Status.PARTLY_SHIPPED],
         target=Status.PARTLY_SHIPPED,
@@ -233,6 +251,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             Status.ON_HOLD,
             Status.AWAITING_PAYMENT,
             Status.RELEASED,
+            Status.UNROUTABLE,
             Status.IN_FULFILMENT,
         ],
         target=Status.CANCELLED,

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.db.models import Case, Sum, When
+
 from orders.models import Order, OrderLine
 
 
@@ -34,13 +36,30 @@ def reserve_lines(
     )
 
 
+def held_units(line: OrderLine) -> int:
+    """Units stock is held for (open reservations, in the pool or at a location)."""
+    from inventory.models import Reservation
+
+    return (
+        line.reservations.filter(status=Reservation.Status.OPEN).aggregate(units=Sum("quantity"))[
+            "units"
+        ]
+        or 0
+    )
+
+
 def release_line(*, line: OrderLine, quantity: int, reason: str, actor: str) -> None:
     """Give back `quantity` units held for the line, newest reservation first."""
     from inventory.models import Reservation
     from inventory.services import release_reservation
 
     left = quantity
-    open_reservations = line.reservations.filter(status=Reservation.Status.OPEN).order_by("-pk")
+    # Units held in the pool (not yet at a location) go first: they are the ones still waiting.
+    open_reservations = (
+        line.reservations.filter(status=Reservation.Status.OPEN)
+        .annotate(placed=Case(When(location__isnull=True, then=0), default=1))
+        .order_by("placed", "-pk")
+    )
     for reservation in open_reservations:
         if left <= 0:
             break

@@ -104,6 +104,21 @@ def _hold_in_pool(order: Order, order_line: OrderLine, quantity: int, *, actor: 
         )
 
 
+def _reroute(order: Order, *, reason: str) -> None:
+    """Route the units given back at once (never to a location that rejected them).
+
+    When the stock moves under the engine, the routing task retries with fresh data.
+    """
+    from fulfillment.services.routing import StockChanged, route_order
+    from fulfillment.tasks import route_order as route_order_task
+
+    try:
+        with transaction.atomic():
+            route_order(order=order, actor=Actor.system("routing"), reason=reason)
+    except StockChanged:
+        route_order_task.delay_on_commit(order.pk, reason=reason)
+
+
 @transaction.atomic
 def delivery_order_accept(*, delivery_order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
     """The location confirms it will fulfil the delivery order."""
@@ -176,9 +191,7 @@ def delivery_order_reject(
             "lines": [{"line": line.order_line_id, "quantity": q} for line, q in rejected],
         },
     )
-    from fulfillment.tasks import route_order
-
-    route_order.delay_on_commit(order.pk, reason="reject")
+    _reroute(order, reason="reject")
     return delivery_order
 
 
@@ -357,9 +370,7 @@ def delivery_order_withdraw(
         % {"id": delivery_order.pk, "location": delivery_order.location.code, "reason": reason},
         data={"delivery_order": delivery_order.pk},
     )
-    from fulfillment.tasks import route_order
-
-    route_order.delay_on_commit(order.pk, reason="outage")
+    _reroute(order, reason="outage")
     return delivery_order
 
 

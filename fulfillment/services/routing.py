@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fulfillment import routing
 from fulfillment.geo import distance_km, postcode_centre
@@ -25,8 +27,30 @@ from inventory.models import Location, Reservation, SafetyStockDefault, StockLev
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
 from orders.services.events import Actor, record_event
+from orders.services.lifecycle import change_status
 
-ROUTABLE_STATES = (Order.Status.RELEASED, Order.Status.IN_FULFILMENT, Order.Status.PARTLY_SHIPPED)
+ROUTABLE_STATES = (
+    Order.Status.RELEASED,
+    Order.Status.UNROUTABLE,
+    Order.Status.IN_FULFILMENT,
+    Order.Status.PARTLY_SHIPPED,
+)
+WAITING_OUTCOMES = (RoutingDecision.Outcome.UNROUTABLE, RoutingDecision.Outcome.PARTIAL)
+# Delivery orders that still hold units at their location.
+LIVE_DELIVERY_STATES = (*DeliveryOrder.OPEN_STATES, DeliveryOrder.Status.READY_FOR_PICKUP)
+RULE_LABELS = {
+    routing.Rule.TYPE_NOT_ALLOWED: gettext_lazy("type not allowed"),
+    routing.Rule.INACTIVE: gettext_lazy("switched off"),
+    routing.Rule.OUTAGE: gettext_lazy("outage"),
+    routing.Rule.COUNTRY_NOT_SERVED: gettext_lazy("does not serve the destination"),
+    routing.Rule.NO_CAPACITY: gettext_lazy("full for today"),
+    routing.Rule.NO_STOCK: gettext_lazy("no stock"),
+    routing.Rule.HAZARDOUS_NOT_PERMITTED: gettext_lazy("no hazardous goods permit"),
+    routing.Rule.BULKY_TOO_FAR: gettext_lazy("too far for bulky goods"),
+    routing.Rule.DROPSHIPPER_FOREIGN_SKU: gettext_lazy("dropshipper of other goods"),
+    routing.Rule.NOT_ALLOWED: gettext_lazy("rejected it or not eligible"),
+    "short": gettext_lazy("not enough stock"),
+}
 
 
 class StockChanged(Exception):
@@ -240,8 +264,15 @@ def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> No
     locations = {
         location.pk: location for location in Location.objects.filter(pk__in=result.location_ids)
     }
+    own = {
+        (location_id, line_id): units
+        for location_id, line_id, units in _own_placed_units(
+            {allocation.line_key: allocation.quantity for allocation in result.allocations}
+        )
+    }
     for allocation in sorted(result.allocations, key=lambda a: (a.line_key, a.location_id)):
-        left = allocation.quantity
+        # Units the order already holds there (click & collect) need nothing more.
+        left = allocation.quantity - own.get((allocation.location_id, allocation.line_key), 0)
         pool = Reservation.objects.filter(
             order_line_id=allocation.line_key,
             status=Reservation.Status.OPEN,
@@ -261,6 +292,81 @@ def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> No
             except inventory_services.InsufficientStock as error:
                 raise StockChanged(str(error)) from error
             left -= take
+        if left > 0:
+            # Units that waited with nothing held for them (no stock anywhere at the time).
+            order_line = OrderLine.objects.select_related("product").get(pk=allocation.line_key)
+            try:
+                inventory_services.reserve_for_order(
+                    shop=order.shop,
+                    items=[
+                        inventory_services.ReservationRequest(
+                            product=order_line.product, quantity=left, order_line=order_line
+                        )
+                    ],
+                    location=locations[allocation.location_id],
+                    actor=label,
+                )
+            except inventory_services.InsufficientStock as error:
+                raise StockChanged(str(error)) from error
+
+
+def rejecting_location_ids(order: Order) -> set[int]:
+    """Locations that rejected units of this order: the order is not sent back to them."""
+    return set(
+        DeliveryOrderLine.objects.filter(order_line__order=order, quantity_rejected__gt=0)
+        .values_list("delivery_order__location", flat=True)
+        .distinct()
+    )
+
+
+def _last_outcome(order: Order) -> str | None:
+    return (
+        RoutingDecision.objects.filter(order=order)
+        .order_by("-pk")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+
+
+def _attempts(order: Order) -> int:
+    """Routing attempts that left units waiting since the order was last routed completely."""
+    last_routed = (
+        RoutingDecision.objects.filter(order=order, outcome=RoutingDecision.Outcome.ROUTED)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return RoutingDecision.objects.filter(
+        order=order, pk__gt=last_routed or 0, outcome__in=WAITING_OUTCOMES
+    ).count()
+
+
+def _wait_reason(data: RoutingInput, result: routing.RoutingResult, attempt: int) -> str:
+    """Which units wait and why every location said no, for the timeline, care and admin."""
+    skus = {line.key: line.sku for line in data.lines}
+    waiting = {skus[key] for key in result.unallocated}
+    why: Counter = Counter()
+    for report in result.candidates:
+        if report.excluded:
+            why[report.excluded] += 1
+            continue
+        rules = sorted({report.line_exclusions.get(sku) for sku in waiting} & set(RULE_LABELS))
+        why[rules[0] if rules else "short"] += 1
+    return _(
+        "No location can take %(units)s now (%(why)s); waiting, retried automatically "
+        "(attempt %(attempt)d)."
+    ) % {
+        "units": ", ".join(
+            f"{quantity} × {skus[key]}" for key, quantity in sorted(result.unallocated.items())
+        ),
+        "why": ", ".join(f"{RULE_LABELS[rule]}: {count}" for rule, count in why.most_common())
+        or _("no location"),
+        "attempt": attempt,
+    }
+
+
+def _has_live_delivery_orders(order: Order) -> bool:
+    return order.delivery_orders.filter(status__in=LIVE_DELIVERY_STATES).exists()
 
 
 @transaction.atomic
@@ -273,7 +379,9 @@ def route_order(
 ) -> RoutingDecision | None:
     """Split what is not yet routed of the order into delivery orders, one per location.
 
-    Safe to call twice: only quantities no live delivery order holds are routed. Raises
+    Safe to call twice: only quantities no live delivery order holds are routed. Units no
+    location can take wait: the order shows why (`hold_reason`; status `unroutable` when
+    nothing of it is at a location) and `retry_waiting_orders` tries again. Raises
     `StockChanged` when a location no longer has the units the engine chose (the caller
     retries with fresh data).
     """
@@ -281,9 +389,12 @@ def route_order(
     if order.status not in ROUTABLE_STATES:
         return None
     quantities = unrouted_quantities(order)
+    was_waiting = _last_outcome(order) in WAITING_OUTCOMES
     if not quantities:
+        _end_wait(order, was_waiting=was_waiting)
         return None
-    data = build_input(order, quantities=quantities, exclude_location_ids=exclude_location_ids)
+    excluded = set(exclude_location_ids) | rejecting_location_ids(order)
+    data = build_input(order, quantities=quantities, exclude_location_ids=excluded)
     result = routing.route(data.lines, data.candidates, data.strategy)
     if result.allocations and not result.unallocated:
         outcome = RoutingDecision.Outcome.ROUTED
@@ -334,43 +445,66 @@ def route_order(
         )
         delivery_order.release()
         delivery_order.save()
+
+    attempt = _attempts(order) if result.unallocated else 0
+    wait_reason = _wait_reason(data, result, attempt) if result.unallocated else ""
     if outcome == RoutingDecision.Outcome.UNROUTABLE:
-        message = _("Could not be routed: no location can ship it now; it waits and is retried.")
+        message = wait_reason
     else:
         message = _("Routed to %(locations)s.") % {"locations": ", ".join(decision.chosen)}
-        if result.unallocated:
-            message += " " + _("Some units wait for stock.")
+        if wait_reason:
+            message += " " + wait_reason
     record_event(
         order,
         "routed" if outcome != RoutingDecision.Outcome.UNROUTABLE else "routing_failed",
         actor=actor,
         message=message,
-        data={"decision": decision.pk, "outcome": outcome, "reason": reason},
+        data={
+            "decision": decision.pk,
+            "outcome": outcome,
+            "reason": reason,
+            "attempt": attempt,
+            "waiting": explanation["unallocated"],
+        },
     )
-    if result.allocations and order.status == Order.Status.RELEASED:
-        before = order.status
-        order.start_fulfilment()
-        order.save()
-        record_event(
-            order,
-            "status_changed",
-            actor=actor,
-            message=f"{before} → {order.status}",
-            data={"from": before, "to": order.status, "transition": "start_fulfilment"},
+    if result.allocations:
+        if order.status == Order.Status.UNROUTABLE:
+            change_status(order, "resume_routing", actor=actor)
+        if order.status == Order.Status.RELEASED:
+            change_status(order, "start_fulfilment", actor=actor)
+    if not wait_reason:
+        _end_wait(order, was_waiting=was_waiting)
+    elif order.status in (
+        Order.Status.RELEASED,
+        Order.Status.IN_FULFILMENT,
+    ) and not _has_live_delivery_orders(order):
+        change_status(
+            order, "wait_for_routing", actor=actor, message=wait_reason, reason=wait_reason
         )
+    else:  # part of the order is at a location (or shipped): the rest waits as a backorder
+        order.hold_reason = wait_reason[:300]
+        order.save(update_fields=["hold_reason", "updated_at"])
     return decision
+
+
+def _end_wait(order: Order, *, was_waiting: bool) -> None:
+    """Nothing of the order waits for a location any more: drop the reason it showed."""
+    if order.hold_reason and was_waiting:
+        order.hold_reason = ""
+        order.save(update_fields=["hold_reason", "updated_at"])
+
+
+def end_routing_wait(*, order: Order) -> None:
+    """After a cancellation: if no unit of the (locked) order waits any more, say so."""
+    if not unrouted_quantities(order):
+        _end_wait(order, was_waiting=_last_outcome(order) in WAITING_OUTCOMES)
 
 
 def orders_waiting_for_routing() -> list[int]:
     """Orders released for fulfilment with units no delivery order holds (retried periodically)."""
     candidates = Order.objects.filter(status__in=ROUTABLE_STATES).filter(
-        Q(
-            routing_decisions__outcome__in=[
-                RoutingDecision.Outcome.UNROUTABLE,
-                RoutingDecision.Outcome.PARTIAL,
-            ]
-        )
-        | Q(status=Order.Status.RELEASED)
+        Q(routing_decisions__outcome__in=WAITING_OUTCOMES)
+        | Q(status__in=[Order.Status.RELEASED, Order.Status.UNROUTABLE])
     )
     return [
         order.pk for order in candidates.distinct().order_by("pk") if unrouted_quantities(order)

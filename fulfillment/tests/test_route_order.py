@@ -79,7 +79,9 @@ def test_order_without_stock_anywhere_waits_and_is_retried(
     decision = route_order(order=order, actor=ACTOR)
     assert decision.outcome == RoutingDecision.Outcome.UNROUTABLE
     order.refresh_from_db()
-    assert order.status == Order.Status.RELEASED
+    assert order.status == Order.Status.UNROUTABLE
+    assert "2 × TSHIRT-WHITE-M" in order.hold_reason
+    assert "no stock" in order.hold_reason
     assert order.events.filter(type="routing_failed").exists()
     from fulfillment.services.routing import orders_waiting_for_routing
 
@@ -90,6 +92,9 @@ def test_order_without_stock_anywhere_waits_and_is_retried(
     decision = route_order(order=order, actor=ACTOR, reason="retry")
     assert decision.chosen == ["wh-central"]
     assert order.pk not in orders_waiting_for_routing()
+    order.refresh_from_db()
+    assert order.status == Order.Status.IN_FULFILMENT
+    assert order.hold_reason == ""
 
 
 @pytest.mark.django_db

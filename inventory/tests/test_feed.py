@@ -211,3 +211,12 @@ def test_the_stock_list_shows_safety_in_transit_and_available(world):
 
 def test_a_shop_client_may_not_read_or_feed_stock(db):
     assert api_client_for("demo-de-web").get("/api/v1/stock").status_code == 403
+
+
+def test_a_partner_reads_only_the_stock_of_its_own_locations(db):
+    response = api_client_for("demo-moebelwerk").get("/api/v1/stock?page_size=200")
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert rows
+    assert {row["location"] for row in rows} == {"ds-moebelwerk"}

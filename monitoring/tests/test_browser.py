@@ -25,7 +25,7 @@ def test_dashboard_refreshes_filters_by_store_and_follows_a_stuck_order(
     )
     make_delivery(in_warehouse, location=world["warehouse"], status=DeliveryOrder.Status.RELEASED,
                   released_at=now - datetime.timedelta(hours=9))  # fmt: skip
-    page = login("admin")
+    page = login("ops")  # the operations lead
 
     # the dashboard loads with its panels
     page.goto("/dashboard/?shop=h8-web")
@@ -55,3 +55,4 @@ def test_dashboard_refreshes_filters_by_store_and_follows_a_stuck_order(
     rows.first.get_by_role("link", name=at_store.number).click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/care/orders/{at_store.number}/")
+    assert at_store.number in page.locator("h1").inner_text()

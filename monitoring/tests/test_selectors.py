@@ -118,9 +118,10 @@ def test_pickup_and_return_steps_come_from_the_timeline(world, make_order):
     event(collected, "ready_for_pickup", ago(hours=50))
     event(collected, "collected", ago(hours=2))
     returned = make_order(status=Order.Status.COMPLETED, created_at=ago(days=20))
-    event(returned, "payment_refunded", ago(days=19))  # a cancellation refund before the return
-    event(returned, "return_created", ago(days=5))
-    event(returned, "payment_refunded", ago(days=2))
+    event(returned, "refund_issued", ago(days=19))  # a refund before the return: not its end
+    event(returned, "return_announced", ago(days=5))
+    event(returned, "payment_refunded", ago(days=4))  # the payment side alone does not count
+    event(returned, "refund_issued", ago(days=2))
 
     rows = step_durations(Filters(shop="h8-web"), now=NOW)
 

@@ -77,3 +77,37 @@ def test_the_digest_task_waits_for_its_hour(held_order, monkeypatch):
     monkeypatch.setattr(timezone, "localtime", lambda *args: seven)
     assert send_sla_digest.delay().get() >= 1
     assert len(mail.outbox) == 1
+
+
+def test_breaches_are_written_in_batches_each_once(make_order):
+    orders = [make_order(status=Order.Status.ON_HOLD, created_at=ago(days=2)) for _ in range(3)]
+
+    first = sla_breaches_mark(now=NOW, batch_size=2)
+    again = sla_breaches_mark(now=NOW + datetime.timedelta(minutes=5), batch_size=2)
+
+    mine = {breach.order_id for breach in first} & {order.pk for order in orders}
+    assert mine == {order.pk for order in orders}
+    assert not [breach for breach in again if breach.order_id in mine]
+    for order in orders:
+        assert order.events.filter(type="sla_breached").count() == 1
+
+
+def test_a_breach_another_run_wrote_meanwhile_gets_no_second_timeline_entry(held_order):
+    from monitoring.selectors import Filters, stuck_orders
+    from monitoring.services import _mark_batch
+
+    # given this run found the order stuck, but an overlapping run marked it first
+    found = [
+        item
+        for item in stuck_orders(Filters(shop=held_order.shop.code), now=NOW, limit=None)
+        if item.order_id == held_order.pk
+    ]
+    assert _mark_batch(found, now=NOW - datetime.timedelta(seconds=1))
+
+    # when this run writes its batch
+    created = _mark_batch(found, now=NOW)
+
+    # then the unique constraint skipped it and the timeline has one entry
+    assert created == []
+    assert SlaBreach.objects.filter(order=held_order).count() == 1
+    assert held_order.events.filter(type="sla_breached").count() == 1

@@ -50,6 +50,19 @@ def test_the_page_shows_every_panel_and_keeps_the_filters(client, ops_user, worl
     assert response["Vary"].count("HX-Request") == 1
 
 
+def test_the_operations_lead_can_follow_a_stuck_order_to_its_care_page(
+    client, ops_user, world, make_order
+):
+    held = make_order(status=Order.Status.ON_HOLD, created_at=ago(days=3))
+    client.force_login(ops_user)
+    assert f'href="/care/orders/{held.number}/"' in client.get("/dashboard/").content.decode()
+
+    response = client.get(f"/care/orders/{held.number}/")
+
+    assert response.status_code == 200
+    assert held.number in response.content.decode()
+
+
 def test_htmx_gets_only_the_panel(client, ops_user, world, make_order):
     make_order(status=Order.Status.ON_HOLD, created_at=ago(minutes=10))
     client.force_login(ops_user)

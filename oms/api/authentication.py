@@ -18,7 +18,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2 or parts[0] != self.keyword:
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <token>'.")
         client = (
-            ApiClient.objects.select_related("shop", "partner")
+            ApiClient.objects.select_related("shop__country", "partner")
             .filter(token_hash=hash_token(parts[1]), is_active=True)
             .first()
         )

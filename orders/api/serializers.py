@@ -304,12 +304,19 @@ def returns_of(order: Order) -> list[dict]:
     return returns_of_order(order)
 
 
-def order_representation(order: Order) -> dict:
+def order_representation(
+    order: Order, *, delivery_orders: list[dict] | None = None, returns: list[dict] | None = None
+) -> dict:
     """The order as OrderSerializer describes it, built by hand: intake is a hot path and
-    DRF's ModelSerializer introspection costs more than the rest of the answer."""
+    DRF's ModelSerializer introspection costs more than the rest of the answer.
+
+    Lines, payments and events come from the order's prefetch cache when it has one; pass
+    `delivery_orders` and `returns` when they are known (a just-accepted order has none).
+    """
     from orders.services.payments import amount_due
 
     currency = order.currency
+    timestamp = serializers.DateTimeField().to_representation
     lines = list(order.lines.all())
     payments = list(order.payments.all())
     customer = order.customer
@@ -356,7 +363,9 @@ def order_representation(order: Order) -> dict:
             }
             for line in lines
         ],
-        "delivery_orders": delivery_orders_of(order),
+        "delivery_orders": delivery_orders_of(order)
+        if delivery_orders is None
+        else delivery_orders,
         "payments": [
             {
                 "method": payment.method,
@@ -368,10 +377,10 @@ def order_representation(order: Order) -> dict:
             }
             for payment in payments
         ],
-        "returns": returns_of(order),
+        "returns": returns_of(order) if returns is None else returns,
         "events": [
             {
-                "at": serializers.DateTimeField().to_representation(event.at),
+                "at": timestamp(event.at),
                 "type": event.type,
                 "actor": event.actor,
                 "actor_kind": event.actor_kind,
@@ -380,6 +389,6 @@ def order_representation(order: Order) -> dict:
             }
             for event in order.events.all()
         ],
-        "created_at": serializers.DateTimeField().to_representation(order.created_at),
-        "updated_at": serializers.DateTimeField().to_representation(order.updated_at),
+        "created_at": timestamp(order.created_at),
+        "updated_at": timestamp(order.updated_at),
     }

@@ -141,7 +141,9 @@ def submit(request: Request) -> Response:
     order = services.submit_order(
         client=client, data=serializer.validated_data, actor=services.Actor.for_api_client(client)
     )
-    return order_response(request, order.number, status.HTTP_201_CREATED)
+    # Answered from what intake wrote (kept on the order): routing and returns come later.
+    answer = order_representation(order, delivery_orders=[], returns=[])
+    return Response(answer, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(

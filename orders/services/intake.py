@@ -25,7 +25,7 @@ from orders.models import (
 )
 from orders.money import fits_currency, price_lines
 from orders.payments import get_provider
-from orders.services.events import Actor, record_event
+from orders.services.events import Actor, deferred_events, record_event
 from orders.services.lifecycle import change_status, on_order_released
 from orders.services.messages import queue_message
 from orders.services.payments import waits_for_payment
@@ -164,7 +164,10 @@ def _validate_money(currency: str, data: dict, errors: list[dict]) -> None:
 
 
 def _client_shop(client: ApiClient | None, code: str, errors: list[dict]) -> Shop | None:
-    shop = Shop.objects.select_related("country").filter(code=code).first()
+    if client is not None and client.shop_id is not None and client.shop.code == code:
+        shop = client.shop  # read with the client for this request (authentication)
+    else:
+        shop = Shop.objects.select_related("country").filter(code=code).first()
     if shop is None or not shop.is_active:
         errors.append(_error("shop", "unknown_shop", _("Unknown or inactive shop.")))
         return None
@@ -180,7 +183,33 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
     Either the whole order is created with its stock reserved, or nothing is written:
     InvalidInput (400) for bad data, DomainError (409) for a duplicate external id, a
     shortage of stock or a declined payment.
+
+    The order comes back with its lines, payment and events in memory as if prefetched, so
+    answering with it reads nothing again.
     """
+    with deferred_events() as events:
+        order, lines, payment = _accept_order(client=client, data=data, actor=actor)
+    _remember(order, lines=lines, payments=[payment], events=events)
+    return order
+
+
+def _remember(order: Order, **related: list) -> None:
+    """Keep rows this transaction wrote for the order in its prefetch cache (a snapshot,
+    exactly like prefetch_related's; the events sorted as the relation orders them)."""
+    if "events" in related:
+        positions = {id(event): index for index, event in enumerate(related["events"])}
+        related["events"] = sorted(related["events"], key=lambda e: (e.at, positions[id(e)]))
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, objects in related.items():
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(objects)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
+def _accept_order(
+    *, client: ApiClient | None, data: dict[str, Any], actor: Actor
+) -> tuple[Order, list[OrderLine], Payment]:
     errors: list[dict] = []
     shop = _client_shop(client, data["shop"], errors)
     if shop is None:
@@ -210,7 +239,9 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
         (data["billing_address"].get("country") or "").upper(),
         (shipping_data.get("country") or "").upper(),
     }
-    countries = {c.code: c for c in Country.objects.filter(code__in=country_codes)}
+    countries = {shop.country.code: shop.country}
+    if country_codes - set(countries):
+        countries = {c.code: c for c in Country.objects.filter(code__in=country_codes)}
     billing = build_address(
         data["billing_address"],
         customer=None,
@@ -261,9 +292,6 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
                 )
             ]
         )
-    if Order.objects.filter(shop=shop, external_id=data["external_id"]).exists():
-        raise _duplicate(data["external_id"])
-
     customer_data = data["customer"]
     language = customer_data.get("language") or shop.language
     customer, customer_created = _find_customer(customer_data, language)
@@ -314,8 +342,8 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
         hold_reason="; ".join(f"{hit.rule.name}: {hit.detail}" for hit in hits if hold),
     )
     try:
-        with transaction.atomic():
-            order.save()
+        # No savepoint: a duplicate ends the order's transaction (or savepoint) anyway.
+        order.save()
     except IntegrityError:
         raise _duplicate(data["external_id"]) from None
     # Saved with the first status change below, which every path makes.
@@ -375,7 +403,7 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
             % {"rule": hit.rule.name, "detail": hit.detail, "action": hit.rule.action},
             data={"rule": hit.rule.name, "rule_id": hit.rule.pk, "action": hit.rule.action},
         )
-    _take_payment(order, payment_data, to_prepayment=to_prepayment, actor=actor)
+    payment = _take_payment(order, payment_data, to_prepayment=to_prepayment, actor=actor)
 
     queue_message(order=order, type="confirmation", key=f"confirmation:{order.pk}", new=True)
     if to_prepayment:
@@ -395,18 +423,17 @@ def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor
     else:
         change_status(order, "release", actor=actor)
         on_order_released(order, actor=actor)
-    return order
+    return order, lines, payment
 
 
 def _take_payment(
     order: Order, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
-) -> None:
+) -> Payment:
     """Record the payment as submitted; authorise pending card/PayPal payments now."""
     if payment_data is None:
-        Payment.objects.create(
+        return Payment.objects.create(
             order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=ZERO
         )
-        return
     amount = payment_data["amount"]
     reference = payment_data.get("reference") or ""
     status = payment_data["status"]
@@ -437,7 +464,7 @@ def _take_payment(
                 reference=reference,
                 message=result.message,
             )
-        return
+        return payment
     if payment_data["method"] in ONLINE_METHODS and status == Payment.Status.PENDING:
         provider = get_provider()
         result = provider.authorise(amount=amount, currency=order.currency, reference=reference)
@@ -486,6 +513,7 @@ def _take_payment(
             },
             data={"amount": str(amount), "reference": reference, "payment": payment.pk},
         )
+    return payment
 
 
 def _duplicate(external_id: str) -> DomainError:

@@ -16,7 +16,7 @@ from orders.money import units_value
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
 from orders.services.payments import reduce_payments, waits_for_payment
-from orders.stock import release_line
+from orders.stock import held_units, release_line
 
 DEFAULT_SETTINGS = ShopOrderSettings()
 
@@ -31,10 +31,12 @@ def settings_for(order: Order) -> ShopOrderSettings:
     return ShopOrderSettings.objects.filter(shop=order.shop_id).first() or DEFAULT_SETTINGS
 
 
-def change_status(order: Order, transition: str, *, actor: Actor, message: str = "") -> OrderEvent:
+def change_status(
+    order: Order, transition: str, *, actor: Actor, message: str = "", **arguments: str
+) -> OrderEvent:
     """Fire one transition, save the order and put the change on the timeline."""
     before = order.status
-    getattr(order, transition)()
+    getattr(order, transition)(**arguments)
     order.save()
     return record_event(
         order,
@@ -101,6 +103,7 @@ def cancel_order(
     recomputed) and tells the customer.
     """
     from fulfillment.services.delivery import delivery_lines_cancel
+    from fulfillment.services.routing import end_routing_wait, unrouted_quantities
 
     order = lock_order(order.pk)
     if order.status in (Order.Status.CANCELLED, Order.Status.COMPLETED, Order.Status.SHIPPED):
@@ -143,6 +146,7 @@ def cancel_order(
 
     value = Decimal("0")
     items = []
+    waiting = unrouted_quantities(order)  # units no location holds yet go first
     for item in wanted:
         if not item.quantity:
             continue
@@ -150,13 +154,19 @@ def cancel_order(
         # Cancelled units are taken from the end of the line, shipped ones from the start.
         first = line.quantity - line.quantity_cancelled - item.quantity
         value += units_value(line.unit_amounts, first, item.quantity)
+        # Units waiting for stock with nothing held for them are cancelled first.
+        unheld = max(0, line.quantity_open - held_units(line))
         line.quantity_cancelled += item.quantity
         line.refresh_status()
         line.save(update_fields=["quantity_cancelled", "status"])
         release_line(
-            line=line, quantity=item.quantity, reason=reason or "cancelled", actor=actor.label
+            line=line,
+            quantity=item.quantity - min(item.quantity, unheld),
+            reason=reason or "cancelled",
+            actor=actor.label,
         )
-        delivery_lines_cancel(order_line=line, quantity=item.quantity, actor=actor)
+        from_waiting = min(item.quantity, waiting.get(line.pk, 0))
+        delivery_lines_cancel(order_line=line, quantity=item.quantity - from_waiting, actor=actor)
         items.append({"line": line.pk, "sku": line.sku, "quantity": item.quantity})
 
     nothing_open = all(line.quantity_open == 0 for line in order_lines.values())
@@ -180,6 +190,7 @@ def cancel_order(
             change_status(order, "ship", actor=actor)
         else:
             change_status(order, "cancel", actor=actor)
+    end_routing_wait(order=order)
     queue_message(
         order=order,
         type="cancelled",

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from orders.models import RiskRule
@@ -26,11 +27,14 @@ def evaluate_risk(
 ) -> list[RiskHit]:
     """Every active rule of the shop (or of all shops) the order trips, by rule name."""
     hits = []
-    rules = RiskRule.objects.filter(is_active=True).prefetch_related("shops")
+    # Rules for every shop (none chosen) or for this one, in one query.
+    rules = (
+        RiskRule.objects.filter(is_active=True)
+        .filter(Q(shops=None) | Q(shops=shop))
+        .distinct()
+        .order_by("name")
+    )
     for rule in rules:
-        shops = list(rule.shops.all())
-        if shops and shop not in shops:
-            continue
         threshold = rule.threshold if rule.threshold is not None else Decimal("0")
         detail = ""
         if rule.condition == RiskRule.Condition.LINE_QUANTITY_ABOVE:

@@ -265,6 +265,29 @@ def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_quer
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"payment": {"method": "prepayment", "status": "pending", "amount": "84.92"}},
+        {"lines": [{"sku": "TSHIRT-WHITE-M", "quantity": 400, "unit_price": "0.05"}]},
+        {"lines": [{"sku": "JEANS-BLUE-32", "quantity": 1, "unit_price": "1100.00"}]},
+    ],
+    ids=["released", "awaiting-payment", "held", "switched-to-prepayment"],
+)
+def test_the_intake_answer_is_the_order_as_read_back(submit, shop_api, overrides):
+    # given an order answered from what intake wrote, without reading it again
+    created = submit(priced(order_body(**overrides)), HTTP_IDEMPOTENCY_KEY="answer-key")
+    assert created.status_code == 201, created.json()
+
+    # when the shop reads the order back
+    read = shop_api.get(f"/api/v1/orders/{created.json()['number']}")
+
+    # then both answers are the same, timeline included
+    assert created.json() == read.json()
+    assert len(created.json()["events"]) >= 2
+
+
 def test_the_hand_built_answer_matches_the_documented_serializer(submit):
     from orders.api.serializers import OrderSerializer, order_representation
     from orders.selectors import order_detail

@@ -1,0 +1,63 @@
+"""`/metrics` exposes requests, tasks and orders per state, to localhost or with the token."""
+
+import pytest
+from celery import shared_task
+
+from monitoring.tasks import beat_heartbeat
+from orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+@shared_task(name="monitoring.tests.always_fails")
+def always_fails() -> None:
+    raise RuntimeError("boom")
+
+
+def scrape(client, **headers) -> str:
+    response = client.get("/metrics", **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    return response.content.decode()
+
+
+def test_metrics_show_requests_tasks_and_orders_per_state(client, make_order):
+    make_order(status=Order.Status.ON_HOLD)
+    client.get("/healthz")
+    beat_heartbeat.delay()
+    # a worker records the failure; eagerly run tasks re-raise before Celery's failure signal
+    assert always_fails.apply(throw=False).failed()
+
+    text = scrape(client)
+
+    assert 'oms_http_requests_total{method="GET",status="200",view="healthz"}' in text
+    assert 'oms_http_request_duration_seconds_count{method="GET",view="healthz"}' in text
+    assert 'oms_celery_task_duration_seconds_count{task="monitoring.tasks.beat_heartbeat"}' in text
+    assert 'oms_celery_tasks_total{state="SUCCESS",task="monitoring.tasks.beat_heartbeat"}' in text
+    assert 'oms_celery_task_failures_total{task="monitoring.tests.always_fails"} ' in text
+    on_hold = Order.objects.filter(status=Order.Status.ON_HOLD).count()
+    assert f'oms_orders{{status="on_hold"}} {float(on_hold)}' in text
+    assert 'oms_orders{status="cancelled"}' in text
+
+
+def test_without_a_token_only_localhost_may_scrape(client):
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 403
+
+
+def test_with_a_token_the_bearer_header_is_required(client, settings):
+    settings.OMS_METRICS_TOKEN = "s3cret-token"
+
+    assert client.get("/metrics").status_code == 401
+    wrong = client.get("/metrics", HTTP_AUTHORIZATION="Bearer nope")
+    assert wrong.status_code == 401
+    text = scrape(client, REMOTE_ADDR="10.1.2.3", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert "oms_orders" in text
+
+
+def test_queue_length_is_read_from_redis_when_configured(client, settings, monkeypatch):
+    from monitoring import metrics
+
+    monkeypatch.setattr(metrics, "celery_queue_length", lambda: 7)
+
+    assert "oms_celery_queue_length 7.0" in scrape(client)
