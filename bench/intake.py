@@ -142,6 +142,7 @@ def load(port: int, clients: int, seconds: float) -> tuple[list[float], int, flo
     run = uuid.uuid4().hex[:8]
     latencies: list[float] = []
     errors = [0]
+    samples: list[str] = []  # what the first failures were
     lock = threading.Lock()
     counter = iter(range(10**9))
     stop_at = time.perf_counter() + seconds
@@ -162,16 +163,19 @@ def load(port: int, clients: int, seconds: float) -> tuple[list[float], int, flo
             try:
                 conn.request("POST", "/api/v1/orders", body=body, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                answer = response.read()
                 ok = response.status == 201
-            except (OSError, http.client.HTTPException):
+                why = f"{response.status} {answer[:300]!r}"
+            except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok = False
+                ok, why = False, repr(exc)
             if ok:
                 mine.append(time.perf_counter() - started)
             else:
                 failed += 1
+                if len(samples) < 3:
+                    samples.append(why)
         with lock:
             latencies.extend(mine)
             errors[0] += failed
@@ -182,6 +186,8 @@ def load(port: int, clients: int, seconds: float) -> tuple[list[float], int, flo
         thread.start()
     for thread in threads:
         thread.join()
+    for sample in samples:
+        print(f"  failed: {sample}", file=sys.stderr)
     return latencies, errors[0], time.perf_counter() - started
 
 

@@ -1,6 +1,7 @@
 """Celery tasks for routing: thin and idempotent, they call the services."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from orders.models import Order
 
@@ -14,7 +15,8 @@ def route_order(self, order_id: int, reason: str = "release") -> int | None:
 
     try:
         decision = route(order=Order(pk=order_id), actor=Actor.system("routing"), reason=reason)
-    except StockChanged as error:
+    except (StockChanged, OperationalError) as error:
+        # The transaction rolled back (stock moved, or the database gave up a lock): again.
         raise self.retry(exc=error, countdown=min(2**self.request.retries, 30)) from error
     return decision.pk if decision else None
 

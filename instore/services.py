@@ -23,10 +23,9 @@ from inventory.models import Location, Product, Reservation, StockLevel
 from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
 from orders.locks import lock_order
-from orders.models import Order, OrderEvent, OrderLine, Payment
-from orders.services import cancel_order, capture_payment_for_shipment, record_payment
+from orders.models import Order, OrderEvent, Payment
+from orders.services import record_payment
 from orders.services.events import Actor, record_event
-from orders.services.lifecycle import LineQuantity, change_status
 from orders.services.messages import queue_message
 from orders.services.payments import amount_due
 
@@ -117,18 +116,9 @@ def fully_picked(delivery_order: DeliveryOrder) -> bool:
     return bool(lines) and all(line.done for line in lines)
 
 
-def _start_picking(order: Order, delivery_order: DeliveryOrder, actor: Actor) -> None:
-    if delivery_order.status == DeliveryOrder.Status.RELEASED:
-        delivery_order.accept()
-    delivery_order.start_picking()
-    delivery_order.save()
-    record_event(
-        order,
-        "picking_started",
-        actor=actor,
-        message=_("Picking started in %(store)s (delivery order %(id)s).")
-        % {"store": delivery_order.location.name, "id": delivery_order.pk},
-        data={"delivery_order": delivery_order.pk},
+def _start_picking(delivery_order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
+    return delivery_services.delivery_order_start_picking(
+        delivery_order=delivery_order, actor=actor
     )
 
 
@@ -137,13 +127,12 @@ def picking_start(
     *, delivery_order: DeliveryOrder, actor: Actor, expected: str | None = None
 ) -> DeliveryOrder:
     """Take a delivery order into picking (safe to repeat)."""
-    order, delivery_order = _lock(delivery_order, expected)
+    _order, delivery_order = _lock(delivery_order, expected)
     if delivery_order.status == DeliveryOrder.Status.PICKING:
         return delivery_order
     if delivery_order.status not in DeliveryOrder.NOT_PICKED_STATES:
         raise _illegal(delivery_order, _("picked"))
-    _start_picking(order, delivery_order, actor)
-    return delivery_order
+    return _start_picking(delivery_order, actor)
 
 
 def _add_picked(
@@ -199,7 +188,7 @@ def pick_scan(*, delivery_order: DeliveryOrder, ean: str, actor: Actor) -> ScanR
                     % {"sku": pick.line.sku, "quantity": pick.to_pick}
                 )
             if delivery_order.status != DeliveryOrder.Status.PICKING:
-                _start_picking(order, delivery_order, actor)
+                delivery_order = _start_picking(delivery_order, actor)
             picked = _add_picked(order, delivery_order, pick.line, 1, actor)
             return ScanResult(delivery_order, pick.line, picked, pick.to_pick)
     product = Product.objects.filter(ean=ean).first() if ean else None
@@ -238,7 +227,7 @@ def pick_confirm_by_hand(
     if line is None or line.quantity_open <= 0:
         raise InvalidInput([{"attr": "line", "code": "unknown", "detail": _("No such line.")}])
     if delivery_order.status != DeliveryOrder.Status.PICKING:
-        _start_picking(order, delivery_order, actor)
+        delivery_order = _start_picking(delivery_order, actor)
     picked = _add_picked(order, delivery_order, line, line.quantity_open, actor)
     return ScanResult(delivery_order, line, picked, line.quantity_open)
 
@@ -316,7 +305,6 @@ def pick_issue(
         lines=[delivery_services.LineQuantity(line_id=line.order_line_id, quantity=quantity)],
         actor=actor,
     )
-    _reroute_elsewhere(order, delivery_order.location, actor)
     line.refresh_from_db()
     picked = PickedQuantity.objects.filter(delivery_line=line).first()
     if picked and picked.quantity > line.quantity_open:
@@ -324,17 +312,6 @@ def pick_issue(
         picked.save(update_fields=["quantity", "updated_at"])
     delivery_order.refresh_from_db()
     return delivery_order
-
-
-def _reroute_elsewhere(order: Order, store: Location, actor: Actor) -> None:
-    """Route the rejected units now, to another location (the queued reroute then finds none)."""
-    from fulfillment.services.routing import StockChanged, route_order
-
-    try:
-        with transaction.atomic():
-            route_order(order=order, actor=actor, reason="reject", exclude_location_ids=[store.pk])
-    except StockChanged:  # the task queued by the rejection routes it with fresh data
-        pass
 
 
 # Pack, label, hand over to the carrier ------------------------------------------------------
@@ -391,11 +368,8 @@ def pack(
                 tracking_number=booking.tracking_number,
             )
         )
-    delivery_order.pack()
-    delivery_order.save()
-    record_event(
-        order,
-        "packed",
+    delivery_services.delivery_order_pack(
+        delivery_order=delivery_order,
         actor=actor,
         message=_(
             "Packed in %(store)s: %(count)d parcel(s), %(weight)s kg, %(carrier)s %(numbers)s."
@@ -407,7 +381,7 @@ def pack(
             "carrier": carrier.name,
             "numbers": ", ".join(parcel.tracking_number for parcel in parcels),
         },
-        data={"delivery_order": delivery_order.pk, "parcels": [p.pk for p in parcels]},
+        data={"parcels": [p.pk for p in parcels]},
     )
     return parcels
 
@@ -483,21 +457,12 @@ def mark_ready_for_pickup(
             _("Pick every item first (or report what is missing)."), code="not-picked"
         )
     now = timezone.now()
-    delivery_order.ready_for_pickup()
-    delivery_order.save()
-    pickup = Pickup.objects.create(
-        delivery_order=delivery_order, ready_at=now, expires_at=_pickup_deadline(order, now)
+    collect_by = _pickup_deadline(order, now)
+    delivery_order = delivery_services.delivery_order_ready_for_pickup(
+        delivery_order=delivery_order, collect_by=collect_by, actor=actor
     )
-    record_event(
-        order,
-        "ready_for_pickup",
-        actor=actor,
-        message=_("Ready for pickup in %(store)s until %(date)s.")
-        % {
-            "store": delivery_order.location.name,
-            "date": timezone.localtime(pickup.expires_at).strftime("%d.%m.%Y"),
-        },
-        data={"delivery_order": delivery_order.pk, "pickup": pickup.pk},
+    pickup = Pickup.objects.create(
+        delivery_order=delivery_order, ready_at=now, expires_at=collect_by
     )
     _queue_pickup_notice(order, pickup)
     return pickup
@@ -566,58 +531,16 @@ def hand_over_to_customer(
         raise DomainError(
             _("The pickup deadline has passed; the order is being cancelled."), code="expired"
         )
-    reference = f"pickup:{pickup.code}"
-    handed: list[tuple[OrderLine, int]] = []
-    lines = list(delivery_order.lines.select_for_update().order_by("pk"))
-    order_lines = {
-        line.pk: line
-        for line in OrderLine.objects.select_for_update()
-        .filter(pk__in=[line.order_line_id for line in lines])
-        .order_by("pk")
-    }
-    for line in lines:
-        quantity = line.quantity_open
-        if quantity <= 0:
-            continue
-        line.quantity_shipped += quantity
-        line.save(update_fields=["quantity_shipped"])
-        left = quantity
-        for reservation in Reservation.objects.filter(
-            order_line_id=line.order_line_id,
-            location_id=delivery_order.location_id,
-            status=Reservation.Status.OPEN,
-        ).order_by("pk"):
-            if left <= 0:
-                break
-            take = min(left, reservation.quantity)
-            inventory_services.consume_reservation(
-                reservation=reservation, quantity=take, reference=reference, actor=actor.label
-            )
-            left -= take
-        order_line = order_lines[line.order_line_id]
-        order_line.quantity_shipped += quantity
-        order_line.refresh_status()
-        order_line.save(update_fields=["quantity_shipped", "status"])
-        handed.append((order_line, quantity))
-    delivery_order.collect()
-    delivery_order.save()
-    pickup.collected_at = timezone.now()
-    pickup.verified_by = "code" if code.strip().upper() == pickup.code else "id"
-    pickup.save(update_fields=["collected_at", "verified_by"])
-    everything = all(line.quantity_open == 0 for line in order.lines.all())
-    change_status(order, "ship" if everything else "ship_partly", actor=actor)
-    record_event(
-        order,
-        "collected",
+    verified_by = "code" if code.strip().upper() == pickup.code else "id"
+    delivery_order = delivery_services.delivery_order_collect(
+        delivery_order=delivery_order,
+        reference=f"pickup:{pickup.code}",
+        verified_by=_("pickup code") if verified_by == "code" else _("ID check"),
         actor=actor,
-        message=_("Collected by the customer in %(store)s (verified by %(check)s).")
-        % {
-            "store": delivery_order.location.name,
-            "check": _("pickup code") if pickup.verified_by == "code" else _("ID check"),
-        },
-        data={"delivery_order": delivery_order.pk, "pickup": pickup.pk},
     )
-    capture_payment_for_shipment(order=order, shipped=handed, actor=actor)
+    pickup.collected_at = timezone.now()
+    pickup.verified_by = verified_by
+    pickup.save(update_fields=["collected_at", "verified_by"])
     _take_counter_payment(order, paid_in_store, actor)
     return delivery_order
 
@@ -682,37 +605,19 @@ def expire_pickup(*, delivery_order: DeliveryOrder, now: datetime.datetime | Non
     """Cancel what the customer did not collect in time: stock back, money back, customer told."""
     now = now or timezone.now()
     order, delivery_order = _lock(delivery_order)
-    actor = Actor.system("pickup deadline")
     if delivery_order.status == DeliveryOrder.Status.READY_FOR_PICKUP:
-        if delivery_order.pickup.expires_at > now:
-            return False
-        delivery_order.expire()
-    elif (
-        delivery_order.status in DeliveryOrder.OPEN_STATES
-        and order.delivery_method == Order.DeliveryMethod.RESERVE
-        and _pickup_deadline(order, now) <= now
-    ):
-        delivery_order.cancel()
+        due = delivery_order.pickup.expires_at <= now
     else:
+        due = (
+            delivery_order.status in DeliveryOrder.OPEN_STATES
+            and order.delivery_method == Order.DeliveryMethod.RESERVE
+            and _pickup_deadline(order, now) <= now
+        )
+    if not due:
         return False
-    delivery_order.save()
-    cancelled = []
-    for line in delivery_order.lines.select_for_update().order_by("pk"):
-        quantity = line.quantity_open
-        if quantity > 0:
-            line.quantity_cancelled += quantity
-            line.save(update_fields=["quantity_cancelled"])
-            cancelled.append(LineQuantity(line_id=line.order_line_id, quantity=quantity))
-    record_event(
-        order,
-        "pickup_expired",
-        actor=actor,
-        message=_("Not collected in %(store)s in time.") % {"store": delivery_order.location.name},
-        data={"delivery_order": delivery_order.pk},
+    return delivery_services.delivery_order_expire_pickup(
+        delivery_order=delivery_order, actor=Actor.system("pickup deadline")
     )
-    if cancelled and order.status not in (Order.Status.CANCELLED, Order.Status.SHIPPED):
-        cancel_order(order=order, lines=cancelled, reason=_("not collected in time"), actor=actor)
-    return True
 
 
 # Endless aisle ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from fulfillment.models import DeliveryOrder, RoutingDecision, Shipment
 from inventory.models import Location
 from monitoring.models import DEFAULT_SLAS, SlaBreach, Step, StepSla
-from monitoring.stats import DurationStats, duration_stats
+from monitoring.stats import DurationStats, analytic, duration_stats
 from oms.models import Shop
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -175,6 +175,7 @@ class StateRow:
         return sum(self.buckets.values())
 
 
+@analytic
 def orders_by_state(filters: Filters, *, now: datetime.datetime) -> list[StateRow]:
     """Open orders per state, counted by how long ago they were placed."""
     counts = {}
@@ -266,6 +267,7 @@ def _completed_step(
     raise ValueError(step)
 
 
+@analytic
 def step_durations(filters: Filters, *, now: datetime.datetime) -> list[StepRow]:
     """Median and 90th percentile of every process step finished in the window."""
     since = filters.window_start(now)
@@ -347,6 +349,9 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
     rejected = DeliveryOrder.objects.filter(
         order=OuterRef("pk"), status=DeliveryOrder.Status.REJECTED
     )
+    rejected_orders = DeliveryOrder.objects.filter(status=DeliveryOrder.Status.REJECTED).values(
+        "order_id"
+    )
     unroutable = RoutingDecision.objects.filter(
         order=OuterRef("pk"), outcome=RoutingDecision.Outcome.UNROUTABLE
     )
@@ -391,7 +396,12 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
                     Order.Status.PARTLY_SHIPPED,
                 ],
             )
-            .filter(Q(status=Order.Status.RELEASED) | (Exists(rejected) & ~Exists(open_delivery)))
+            # Orders with a rejected delivery order are few: found through the rejected
+            # delivery orders rather than by probing every order in fulfilment.
+            .filter(
+                Q(status=Order.Status.RELEASED)
+                | (Q(pk__in=rejected_orders) & ~Exists(open_delivery))
+            )
             .annotate(
                 has_open=Exists(open_delivery),
                 has_rejected=Exists(rejected),
@@ -488,6 +498,7 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
     }
 
 
+@analytic
 def stuck_orders(
     filters: Filters, *, now: datetime.datetime, limit: int | None = 100, unmarked: bool = False
 ) -> list[StuckOrder]:
@@ -548,6 +559,7 @@ class BacklogRow:
         return self.backlog / self.capacity if self.capacity else float(self.backlog > 0)
 
 
+@analytic
 def backlog_by_location(filters: Filters, *, now: datetime.datetime) -> list[BacklogRow]:
     """Open delivery orders per location against its daily capacity, busiest first."""
     shop_q = _orders_q(filters, "delivery_orders__order__")
@@ -593,6 +605,7 @@ class HourRow:
     revenue_last_week: Decimal
 
 
+@analytic
 def orders_per_hour(filters: Filters, *, now: datetime.datetime) -> list[HourRow]:
     """Orders and order value per hour today against the same weekday a week ago."""
     tz = timezone.get_current_timezone()
@@ -641,6 +654,7 @@ class KeyFigures:
         return self.parcels / self.orders_shipped if self.orders_shipped else None
 
 
+@analytic
 def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
     """The figures retailers steer by, over the window.
 

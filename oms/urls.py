@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fulfillment import views as fulfillment_views
 from instore import views as instore_views
 from monitoring.health import healthz
 from monitoring.metrics import metrics_view
@@ -22,7 +23,8 @@ urlpatterns = [
     path("store/", views.store_home, name="store-home"),
     path("store/<slug:code>/", instore_views.queue, name="store-queue"),
     path("store/<slug:code>/", include("instore.urls")),
-    path("partner/", views.partner_home, name="partner-home"),
+    path("partner/", fulfillment_views.home, name="partner-home"),
+    path("partner/", include("fulfillment.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("oms.api.urls")),

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 
 from oms.access import role_required, stores_of
 from oms.roles import (
-    PARTNER_USER,
     START_PAGES,
     STORE_STAFF,
     roles_of,
@@ -34,9 +33,3 @@ def store_home(request: HttpRequest) -> HttpResponse:
     if len(stores) == 1:
         return redirect("store-queue", code=stores[0].code)
     return render(request, "oms/store_picker.html", {"stores": stores})
-
-
-@role_required(PARTNER_USER)
-def partner_home(request: HttpRequest) -> HttpResponse:
-    partner = request.user.partner
-    return render(request, "oms/partner_home.html", {"partner": partner})

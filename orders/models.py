@@ -422,6 +422,7 @@ class OrderEvent(models.Model):
         API = "api", _("API")
         CARE = "care", _("Customer care")
         STORE = "store", _("Store")
+        PARTNER = "partner", _("Partner portal")
         SYSTEM = "system", _("System")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

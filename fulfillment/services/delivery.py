@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulfillment.models import (
@@ -22,6 +23,7 @@ from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
 from orders.services.events import Actor, record_event
+from orders.services.lifecycle import change_status
 from orders.services.messages import queue_message
 from orders.services.payments import capture_payment_for_shipment
 
@@ -136,6 +138,166 @@ def delivery_order_accept(*, delivery_order: DeliveryOrder, actor: Actor) -> Del
     return delivery_order
 
 
+def _illegal(delivery_order: DeliveryOrder, action: str) -> DomainError:
+    return DomainError(
+        _("Delivery order %(id)s is %(status)s and cannot be %(action)s.")
+        % {"id": delivery_order.pk, "status": delivery_order.status, "action": action},
+        code="illegal-state",
+    )
+
+
+@transaction.atomic
+def delivery_order_start_picking(*, delivery_order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
+    """The location starts picking (accepting it first if nobody did); safe to repeat."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status == DeliveryOrder.Status.PICKING:
+        return delivery_order
+    if delivery_order.status not in DeliveryOrder.NOT_PICKED_STATES:
+        raise _illegal(delivery_order, _("picked"))
+    if delivery_order.status == DeliveryOrder.Status.RELEASED:
+        delivery_order.accept()
+    delivery_order.start_picking()
+    delivery_order.save()
+    record_event(
+        order,
+        "picking_started",
+        actor=actor,
+        message=_("Picking started in %(location)s (delivery order %(id)s).")
+        % {"location": delivery_order.location.name, "id": delivery_order.pk},
+        data={"delivery_order": delivery_order.pk},
+    )
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_pack(
+    *, delivery_order: DeliveryOrder, actor: Actor, message: str = "", data: dict | None = None
+) -> DeliveryOrder:
+    """Everything is picked and packed: the parcels wait for the carrier; safe to repeat."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status == DeliveryOrder.Status.PACKED:
+        return delivery_order
+    if delivery_order.status not in (DeliveryOrder.Status.ACCEPTED, DeliveryOrder.Status.PICKING):
+        raise _illegal(delivery_order, _("packed"))
+    if order.delivery_method != Order.DeliveryMethod.SHIP:
+        raise DomainError(_("A pickup order is not packed for a carrier."), code="pickup-order")
+    delivery_order.pack()
+    delivery_order.save()
+    record_event(
+        order,
+        "packed",
+        actor=actor,
+        message=message
+        or _("Packed in %(location)s.") % {"location": delivery_order.location.name},
+        data={"delivery_order": delivery_order.pk, **(data or {})},
+    )
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_ready_for_pickup(
+    *, delivery_order: DeliveryOrder, collect_by: datetime.datetime, actor: Actor
+) -> DeliveryOrder:
+    """The goods wait at the store's counter for the customer until `collect_by`."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status == DeliveryOrder.Status.READY_FOR_PICKUP:
+        return delivery_order
+    if order.delivery_method == Order.DeliveryMethod.SHIP:
+        raise DomainError(_("This order is delivered to the customer's home."), code="not-pickup")
+    if delivery_order.status not in (
+        DeliveryOrder.Status.ACCEPTED,
+        DeliveryOrder.Status.PICKING,
+        DeliveryOrder.Status.PACKED,
+    ):
+        raise _illegal(delivery_order, _("made ready for pickup"))
+    delivery_order.ready_for_pickup()
+    delivery_order.save()
+    record_event(
+        order,
+        "ready_for_pickup",
+        actor=actor,
+        message=_("Ready for pickup in %(location)s until %(date)s.")
+        % {
+            "location": delivery_order.location.name,
+            "date": timezone.localtime(collect_by).strftime("%d.%m.%Y"),
+        },
+        data={"delivery_order": delivery_order.pk, "collect_by": collect_by.isoformat()},
+    )
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_collect(
+    *, delivery_order: DeliveryOrder, reference: str, verified_by: str, actor: Actor
+) -> DeliveryOrder:
+    """The customer collected: the goods leave the stock, the order is shipped, card captured."""
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status == DeliveryOrder.Status.COLLECTED:
+        return delivery_order
+    if delivery_order.status != DeliveryOrder.Status.READY_FOR_PICKUP:
+        raise _illegal(delivery_order, _("handed over"))
+    items = [
+        (line, line.quantity_open)
+        for line in delivery_order.lines.select_for_update().order_by("pk")
+        if line.quantity_open > 0
+    ]
+    handed = _take_out_of_stock(delivery_order, items, reference=reference, actor=actor)
+    delivery_order.collect()
+    delivery_order.save()
+    _order_shipped(order, actor=actor)
+    record_event(
+        order,
+        "collected",
+        actor=actor,
+        message=_("Collected by the customer in %(location)s (verified by %(check)s).")
+        % {"location": delivery_order.location.name, "check": verified_by},
+        data={"delivery_order": delivery_order.pk, "reference": reference},
+    )
+    capture_payment_for_shipment(order=order, shipped=handed, actor=actor)
+    return delivery_order
+
+
+@transaction.atomic
+def delivery_order_expire_pickup(*, delivery_order: DeliveryOrder, actor: Actor) -> bool:
+    """The customer did not come in time: cancel what waits (stock and money back, told).
+
+    A delivery order ready for pickup expires; a click & reserve one not yet prepared is
+    cancelled. Returns False when there was nothing to expire.
+    """
+    from orders.services.lifecycle import LineQuantity as OrderLineQuantity
+    from orders.services.lifecycle import cancel_order
+
+    order, delivery_order = _lock(delivery_order)
+    if delivery_order.status == DeliveryOrder.Status.READY_FOR_PICKUP:
+        delivery_order.expire()
+    elif (
+        delivery_order.status in DeliveryOrder.OPEN_STATES
+        and order.delivery_method == Order.DeliveryMethod.RESERVE
+    ):
+        delivery_order.cancel()
+    else:
+        return False
+    delivery_order.save()
+    cancelled = []
+    for line in delivery_order.lines.select_for_update().order_by("pk"):
+        quantity = line.quantity_open
+        if quantity > 0:
+            line.quantity_cancelled += quantity
+            line.save(update_fields=["quantity_cancelled"])
+            cancelled.append(OrderLineQuantity(line_id=line.order_line_id, quantity=quantity))
+    record_event(
+        order,
+        "pickup_expired",
+        actor=actor,
+        message=_("Not collected in %(location)s in time.")
+        % {"location": delivery_order.location.name},
+        data={"delivery_order": delivery_order.pk},
+    )
+    if cancelled and order.status not in (Order.Status.CANCELLED, Order.Status.SHIPPED):
+        cancel_order(order=order, lines=cancelled, reason=_("not collected in time"), actor=actor)
+    return True
+
+
 @transaction.atomic
 def delivery_order_reject(
     *,
@@ -195,6 +357,49 @@ def delivery_order_reject(
     return delivery_order
 
 
+def _take_out_of_stock(
+    delivery_order: DeliveryOrder,
+    items: list[tuple[DeliveryOrderLine, int]],
+    *,
+    reference: str,
+    actor: Actor,
+) -> list[tuple[OrderLine, int]]:
+    """Units leave the location: consume their reservations, count them shipped on both lines."""
+    order_lines = {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update()
+        .filter(pk__in=[line.order_line_id for line, _q in items])
+        .order_by("pk")
+    }
+    handed: list[tuple[OrderLine, int]] = []
+    for line, quantity in items:
+        line.quantity_shipped += quantity
+        line.save(update_fields=["quantity_shipped"])
+        left = quantity
+        for reservation in _placed_reservations(delivery_order, line):
+            if left <= 0:
+                break
+            take = min(left, reservation.quantity)
+            inventory_services.consume_reservation(
+                reservation=reservation, quantity=take, reference=reference, actor=actor.label
+            )
+            left -= take
+        order_line = order_lines[line.order_line_id]
+        order_line.quantity_shipped += quantity
+        order_line.refresh_status()
+        order_line.save(update_fields=["quantity_shipped", "status"])
+        handed.append((order_line, quantity))
+    return handed
+
+
+def _order_shipped(order: Order, *, actor: Actor) -> None:
+    """Move the (locked) order to shipped, or partly shipped while units are still open."""
+    everything = all(line.quantity_open == 0 for line in order.lines.all())
+    if order.status == Order.Status.PARTLY_SHIPPED and not everything:
+        return
+    change_status(order, "ship" if everything else "ship_partly", actor=actor)
+
+
 @transaction.atomic
 def delivery_order_ship(
     *,
@@ -229,48 +434,15 @@ def delivery_order_ship(
         tracking_number=tracking_number,
         promised_date=delivery_order.promised_date,
     )
-    label = f"shipment:{carrier.code}:{tracking_number}"
-    order_lines = {
-        line.pk: line
-        for line in OrderLine.objects.select_for_update()
-        .filter(pk__in=[line.order_line_id for line, _q in shipped])
-        .order_by("pk")
-    }
-    captured: list[tuple[OrderLine, int]] = []
     for line, quantity in shipped:
         ShipmentLine.objects.create(shipment=shipment, delivery_line=line, quantity=quantity)
-        line.quantity_shipped += quantity
-        line.save(update_fields=["quantity_shipped"])
-        left = quantity
-        for reservation in _placed_reservations(delivery_order, line):
-            if left <= 0:
-                break
-            take = min(left, reservation.quantity)
-            inventory_services.consume_reservation(
-                reservation=reservation, quantity=take, reference=label, actor=actor.label
-            )
-            left -= take
-        order_line = order_lines[line.order_line_id]
-        order_line.quantity_shipped += quantity
-        order_line.refresh_status()
-        order_line.save(update_fields=["quantity_shipped", "status"])
-        captured.append((order_line, quantity))
+    captured = _take_out_of_stock(
+        delivery_order, shipped, reference=f"shipment:{carrier.code}:{tracking_number}", actor=actor
+    )
     if all(line.quantity_open == 0 for line in delivery_order.lines.all()):
         delivery_order.ship()
         delivery_order.save()
-    everything = all(line.quantity_open == 0 for line in order.lines.all())
-    transition = "ship" if everything else "ship_partly"
-    if order.status != Order.Status.PARTLY_SHIPPED or everything:
-        before = order.status
-        getattr(order, transition)()
-        order.save()
-        record_event(
-            order,
-            "status_changed",
-            actor=actor,
-            message=f"{before} → {order.status}",
-            data={"from": before, "to": order.status, "transition": transition},
-        )
+    _order_shipped(order, actor=actor)
     record_event(
         order,
         "shipped",

@@ -23,6 +23,7 @@ from fulfillment.models import (
 )
 from fulfillment.selectors import shipping_options
 from inventory import services as inventory_services
+from inventory.locks import lock_products
 from inventory.models import Location, Reservation, SafetyStockDefault, StockLevel
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
@@ -264,6 +265,13 @@ def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> No
     locations = {
         location.pk: location for location in Location.objects.filter(pk__in=result.location_ids)
     }
+    # Lock every product up front in id order (the inventory's lock order): holding them one
+    # by one in line order lets two routings of orders with the same SKUs deadlock.
+    lock_products(
+        OrderLine.objects.filter(
+            pk__in={allocation.line_key for allocation in result.allocations}
+        ).values_list("product_id", flat=True)
+    )
     own = {
         (location_id, line_id): units
         for location_id, line_id, units in _own_placed_units(

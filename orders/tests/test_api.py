@@ -260,7 +260,7 @@ def test_idempotent_replay_returns_the_same_response_and_another_body_422(submit
 
 def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_queries):
     submit()  # warm caches (content types, first-customer paths)
-    with django_assert_max_num_queries(48):
+    with django_assert_max_num_queries(28):
         response = submit(HTTP_IDEMPOTENCY_KEY="budget-key")
     assert response.status_code == 201
 
