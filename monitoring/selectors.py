@@ -541,6 +541,17 @@ def stuck_orders(
     return result if limit is None else result[:limit]
 
 
+@analytic
+def stuck_count(filters: Filters, *, now: datetime.datetime) -> int:
+    """How many (order, step) pairs are past their service level, counted in the database."""
+    slas = SlaTable.load()
+    total = 0
+    for step, (queryset, ids, _extra, _reason) in _stuck_candidates(filters, now=now).items():
+        breaching = queryset.filter(slas.breached(step, ids[3], now))
+        total += breaching.order_by().values(ids[0]).distinct().count()
+    return total
+
+
 # Backlog per location --------------------------------------------------------------------
 
 

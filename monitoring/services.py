@@ -56,12 +56,11 @@ def _mark_batch(items: list[StuckOrder], *, now: datetime.datetime) -> list[SlaB
         ignore_conflicts=True,
     )
     wanted = {(item.order_id, item.step): item for item in items}
+    # Read back through the (order, step) index; the run's `now` tells its own rows apart.
     created = [
         breach
-        for breach in SlaBreach.objects.filter(
-            detected_at=now, order_id__in={item.order_id for item in items}
-        )
-        if (breach.order_id, breach.step) in wanted
+        for breach in SlaBreach.objects.filter(order_id__in={item.order_id for item in items})
+        if (breach.order_id, breach.step) in wanted and breach.detected_at == now
     ]
     OrderEvent.objects.bulk_create(
         [

@@ -21,7 +21,7 @@ def _seconds(value: datetime.timedelta | None) -> float | None:
 
 
 def dashboard_data(filters: Filters, now: datetime.datetime) -> dict:
-    stuck = selectors.stuck_orders(filters, now=now, limit=None)
+    stuck = selectors.stuck_orders(filters, now=now, limit=100)
     figures = selectors.key_figures(filters, now=now)
     return {
         "generated_at": now,
@@ -52,9 +52,9 @@ def dashboard_data(filters: Filters, now: datetime.datetime) -> dict:
                 "age_seconds": _seconds(item.age(now)),
                 "sla_seconds": _seconds(item.sla),
             }
-            for item in stuck[:100]
+            for item in stuck
         ],
-        "stuck_total": len(stuck),
+        "stuck_total": selectors.stuck_count(filters, now=now),
         "backlog": [
             {
                 "location": row.code,

@@ -15,6 +15,7 @@ from monitoring.selectors import (
     orders_by_state,
     orders_per_hour,
     step_durations,
+    stuck_count,
     stuck_orders,
 )
 from monitoring.stats import percentile_cont
@@ -303,3 +304,16 @@ def test_orders_per_hour_today_vs_same_weekday_last_week(world, make_order):
     assert (hours[9].orders_today, hours[9].revenue_today) == (2, Decimal("25.00"))
     assert (hours[9].orders_last_week, hours[9].revenue_last_week) == (1, Decimal("7.00"))
     assert sum(row.orders_today + row.orders_last_week for row in hours) == 3
+
+
+def test_the_stuck_count_is_the_length_of_the_full_stuck_list(world, make_order, make_delivery):
+    make_order(status=Order.Status.ON_HOLD, created_at=ago(days=2))
+    make_order(status=Order.Status.AWAITING_PAYMENT, created_at=ago(days=3))
+    order = make_order(
+        status=Order.Status.IN_FULFILMENT, created_at=ago(days=1), released_at=ago(hours=20)
+    )
+    for _ in range(2):  # two delivery orders of one order: one stuck order in the step
+        make_delivery(order, status=DeliveryOrder.Status.RELEASED, released_at=ago(hours=10))
+    filters = Filters(shop="h8-web")
+
+    assert stuck_count(filters, now=NOW) == len(stuck_orders(filters, now=NOW, limit=None)) == 3

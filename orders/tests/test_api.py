@@ -260,6 +260,10 @@ def test_idempotent_replay_returns_the_same_response_and_another_body_422(submit
 
 def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_queries):
     submit()  # warm caches (content types, first-customer paths)
+    # 28 for a new customer with an Idempotency-Key, savepoints included: auth, key claim,
+    # products, customer (+ savepoint, insert), addresses, risk rules, order, lines,
+    # discounts, reservation (inventory: savepoint, locations, lock, stock, insert),
+    # payment, its transaction, message, status update, events (one insert), stored answer.
     with django_assert_max_num_queries(28):
         response = submit(HTTP_IDEMPOTENCY_KEY="budget-key")
     assert response.status_code == 201
