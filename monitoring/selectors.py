@@ -50,6 +50,7 @@ OPEN_ORDER_STATES = [
     Order.Status.ON_HOLD,
     Order.Status.AWAITING_PAYMENT,
     Order.Status.RELEASED,
+    Order.Status.UNROUTABLE,
     Order.Status.IN_FULFILMENT,
     Order.Status.PARTLY_SHIPPED,
     Order.Status.SHIPPED,
@@ -366,7 +367,9 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
     def routing_reason(row: dict) -> str:
         if row["has_rejected"] and not row["has_open"]:
             return "rejected"
-        return "unroutable" if row["has_unroutable"] else "not_routed"
+        if row["status"] == Order.Status.UNROUTABLE or row["has_unroutable"]:
+            return "unroutable"
+        return "not_routed"
 
     def shipment_reason(row: dict) -> str:
         if row["status"] == Shipment.Status.EXCEPTION:
@@ -392,6 +395,7 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
                 _order_scope(filters),
                 status__in=[
                     Order.Status.RELEASED,
+                    Order.Status.UNROUTABLE,
                     Order.Status.IN_FULFILMENT,
                     Order.Status.PARTLY_SHIPPED,
                 ],
@@ -399,7 +403,7 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
             # Orders with a rejected delivery order are few: found through the rejected
             # delivery orders rather than by probing every order in fulfilment.
             .filter(
-                Q(status=Order.Status.RELEASED)
+                Q(status__in=[Order.Status.RELEASED, Order.Status.UNROUTABLE])
                 | (Q(pk__in=rejected_orders) & ~Exists(open_delivery))
             )
             .annotate(
@@ -415,7 +419,7 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
                 )
             ),
             order_fields,
-            ("has_open", "has_rejected", "has_unroutable"),
+            ("status", "has_open", "has_rejected", "has_unroutable"),
             routing_reason,
         ),
         Step.ROUTED_ACCEPTED: (

@@ -68,7 +68,24 @@ DEMO_ORDERS = [
     ("DEMO-2", "prepayment", "pending", "ship", None, [("TSHIRT-BLACK-L", 1)]),
     ("DEMO-3", "paypal", "authorized", "click_collect", "store-berlin-mitte", [("TSHIRT-WHITE-M", 1)]),
     ("DEMO-4", "invoice", "pending", "ship", None, [("TSHIRT-WHITE-M", 30)]),
+    ("DEMO-5", "card", "authorized", "ship", None, [("JEANS-BLUE-32", 1), ("TSHIRT-BLACK-L", 2)]),
+    ("DEMO-6", "paypal", "authorized", "ship", None, [("SOFA-GREY-3S", 1)]),
+    ("DEMO-7", "card", "authorized", "click_collect", "store-hamburg", [("TSHIRT-BLACK-L", 1)]),
+    ("DEMO-8", "invoice", "pending", "ship", None, [("LAMP-OIL-1L", 2), ("TSHIRT-WHITE-M", 1)]),
+    ("DEMO-9", "prepayment", "pending", "ship", None, [("JEANS-BLUE-32", 2)]),
+    ("DEMO-10", "card", "authorized", "ship", None, [("TSHIRT-WHITE-M", 1)]),
+    ("DEMO-11", "cash", "pending", "reserve", "store-berlin-mitte", [("JEANS-BLUE-32", 1)]),
+    ("DEMO-12", "card", "authorized", "ship", None, [("TSHIRT-BLACK-L", 1), ("JEANS-BLUE-32", 1)]),
 ]  # fmt: skip
+
+# first name, last name, e-mail, street, postcode, city
+DEMO_CUSTOMERS = [
+    ("Grace", "Hopper", "grace@example.com", "Friedrichstraße 1", "10117", "Berlin"),
+    ("Ada", "Lovelace", "ada@example.com", "Unter den Linden 1", "10117", "Berlin"),
+    ("Konrad", "Zuse", "konrad@example.com", "Mönckebergstraße 7", "20095", "Hamburg"),
+    ("Emmy", "Noether", "emmy@example.com", "Marienplatz 8", "80331", "München"),
+    ("Lise", "Meitner", "lise@example.com", "Hohe Straße 52", "50667", "Köln"),
+]
 
 
 def seed_orders() -> list[str]:
@@ -78,7 +95,10 @@ def seed_orders() -> list[str]:
 
     shop = Shop.objects.get(code="de-web")
     created = []
-    for external_id, method, status, delivery, pickup, items in DEMO_ORDERS:
+    for index, (external_id, method, status, delivery, pickup, items) in enumerate(DEMO_ORDERS):
+        first_name, last_name, email, street, postcode, city = DEMO_CUSTOMERS[
+            index % len(DEMO_CUSTOMERS)
+        ]
         if Order.objects.filter(shop=shop, external_id=external_id).exists():
             continue
         prices = dict(
@@ -92,18 +112,18 @@ def seed_orders() -> list[str]:
         ]
         total = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal("4.95"))
         address = {
-            "first_name": "Grace",
-            "last_name": "Hopper",
-            "street": "Friedrichstraße 1",
-            "postcode": "10117",
-            "city": "Berlin",
+            "first_name": first_name,
+            "last_name": last_name,
+            "street": street,
+            "postcode": postcode,
+            "city": city,
             "country": "DE",
         }
         data = {
             "shop": shop.code,
             "external_id": external_id,
             "currency": "EUR",
-            "customer": {"email": "grace@example.com", "first_name": "Grace", "language": "en"},
+            "customer": {"email": email, "first_name": first_name, "last_name": last_name},
             "billing_address": address,
             "shipping_address": address,
             "delivery": {"method": delivery, "service": "standard", "pickup_location": pickup},

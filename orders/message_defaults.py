@@ -148,4 +148,37 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "zu Ihrer Bestellung {{ order.number }} erstattet." + FOOTER_DE,
         ),
     },
+    "payment_method_invoice": {
+        "en": (
+            "Payment for your order {{ order.number }}",
+            "Hello {{ customer.first_name }},\n\nas agreed, you pay for your order "
+            "{{ order.number }} by invoice. The invoice over {{ order.total }} "
+            "{{ order.currency }} comes with your parcel; no payment is taken from your card "
+            "or account." + FOOTER_EN,
+        ),
+        "de": (
+            "Zahlung Ihrer Bestellung {{ order.number }}",
+            "Hallo {{ customer.first_name }},\n\nwie besprochen bezahlen Sie Ihre Bestellung "
+            "{{ order.number }} auf Rechnung. Die Rechnung über {{ order.total }} "
+            "{{ order.currency }} liegt Ihrem Paket bei; von Ihrer Karte oder Ihrem Konto wird "
+            "nichts abgebucht." + FOOTER_DE,
+        ),
+    },
+    "goodwill_voucher": {
+        "en": (
+            "A voucher for you: {{ code }}",
+            "Hello {{ customer.first_name }},\n\nwe are sorry about the trouble with your order "
+            "{{ order.number }}. As a small thank-you for your patience, here is a voucher"
+            "{% if value %} worth {{ value }} {{ order.currency }}{% endif %}:\n\n{{ code }}\n\n"
+            "Simply enter the code with your next order." + FOOTER_EN,
+        ),
+        "de": (
+            "Ein Gutschein für Sie: {{ code }}",
+            "Hallo {{ customer.first_name }},\n\nes tut uns leid, dass es mit Ihrer Bestellung "
+            "{{ order.number }} Ärger gab. Als kleines Dankeschön für Ihre Geduld erhalten Sie "
+            "einen Gutschein{% if value %} über {{ value }} {{ order.currency }}{% endif %}:\n\n"
+            "{{ code }}\n\nGeben Sie den Code einfach bei Ihrer nächsten Bestellung ein."
+            + FOOTER_DE,
+        ),
+    },
 }

@@ -181,6 +181,16 @@ class Order(ConcurrentTransitionMixin, models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
+        # One permission per care action (customercare/actions.py, oms/roles.py).
+        permissions = [
+            ("cancel_order", _("Can cancel orders or quantities of lines")),
+            ("change_address_order", _("Can change the delivery address or switch to pickup")),
+            ("change_payment_order", _("Can change the payment method")),
+            ("exchange_order", _("Can exchange items for another size or colour")),
+            ("approve_order", _("Can approve or reject orders held for review")),
+            ("refund_order", _("Can give goodwill refunds and vouchers")),
+            ("resend_message_order", _("Can resend customer messages")),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
@@ -239,6 +249,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
     )
     def ship(self) -> None:
         """Record that everything not cancelled has been shipped."""
+
+    @transition(
+        field=status, source=[Status.SHIPPED, Status.COMPLETED], target=Status.PARTLY_SHIPPED
+    )
+    def reopen(self) -> None:
+        """A new line (an exchange of delivered units) is to be shipped after all."""
 
     @transition(field=status, source=Status.SHIPPED, target=Status.COMPLETED)
     def complete(self) -> None:
@@ -507,6 +523,8 @@ class MessageTemplate(models.Model):
         DELAYED = "delayed", _("Delayed")
         READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
         REFUND_ISSUED = "refund_issued", _("Refund issued")
+        GOODWILL_VOUCHER = "goodwill_voucher", _("Goodwill voucher")
+        PAYMENT_METHOD_INVOICE = "payment_method_invoice", _("Payment method changed to invoice")
 
     type = models.CharField(_("type"), max_length=40, choices=Type.choices)
     language = models.CharField(_("language"), max_length=10)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from fulfillment.models import DeliveryOrder, DeliveryOrderLine, Shipment
+from orders.models import Address
 
 
 class DeliveryLineQuantitySerializer(serializers.Serializer):
@@ -46,9 +47,33 @@ class DeliveryOrderLineSerializer(serializers.ModelSerializer):
         fields = ["line", "sku", "quantity", "quantity_shipped", "quantity_rejected"]
 
 
+class DeliveryOrderAddressSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code")
+
+    class Meta:
+        model = Address
+        fields = [
+            "first_name",
+            "last_name",
+            "company",
+            "street",
+            "street2",
+            "postcode",
+            "city",
+            "country",
+            "phone",
+        ]
+        read_only_fields = fields
+
+
 class DeliveryOrderSerializer(serializers.ModelSerializer):
     order = serializers.CharField(source="order.number")
     location = serializers.CharField(source="location.code")
+    shipping_address = DeliveryOrderAddressSerializer(
+        source="order.shipping_address",
+        read_only=True,
+        help_text="Where to send the parcel: always the order's current delivery address.",
+    )
     lines = DeliveryOrderLineSerializer(many=True)
     shipments = ShipmentSerializer(many=True)
 
@@ -62,6 +87,7 @@ class DeliveryOrderSerializer(serializers.ModelSerializer):
             "promised_date",
             "reject_reason",
             "created_at",
+            "shipping_address",
             "lines",
             "shipments",
         ]

@@ -33,7 +33,9 @@ PROBLEM = {"description": "application/problem+json"}
 
 def visible_delivery_orders(request: Request):
     """A partner client sees only its own locations' delivery orders; a system client all."""
-    queryset = DeliveryOrder.objects.select_related("order", "location").prefetch_related(
+    queryset = DeliveryOrder.objects.select_related(
+        "order__shipping_address__country", "location"
+    ).prefetch_related(
         "lines", "shipments__carrier"
     )
     client = client_of(request)

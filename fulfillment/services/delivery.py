@@ -597,3 +597,50 @@ def delivery_lines_cancel(*, order_line: OrderLine, quantity: int, actor: Actor)
                 data={"delivery_order": delivery_order.pk},
             )
     return quantity - left
+
+
+# Delivery orders a location already works on: it must ship them to a changed address.
+ADDRESS_INFORMED_STATES = (
+    DeliveryOrder.Status.RELEASED,
+    DeliveryOrder.Status.ACCEPTED,
+    DeliveryOrder.Status.PICKING,
+    DeliveryOrder.Status.PACKED,
+)
+
+
+def delivery_orders_inform_address_change(*, order: Order) -> list[DeliveryOrder]:
+    """Tell the locations already working on the (locked) order about its new delivery address.
+
+    For the orders' address change, inside its transaction. Each delivery order at a location
+    gets a timeline entry (channel system) naming the location; warehouses and partners read
+    the address from the delivery order (API and portal), stores from their screens.
+    """
+    informed = list(
+        order.delivery_orders.filter(status__in=ADDRESS_INFORMED_STATES)
+        .select_related("location")
+        .order_by("pk")
+    )
+    for delivery_order in informed:
+        record_event(
+            order,
+            "location_informed_of_address",
+            actor=Actor.system("fulfilment"),
+            message=_(
+                "%(location)s (%(code)s) informed of the new delivery address for delivery "
+                "order %(id)s (%(status)s): %(address)s."
+            )
+            % {
+                "location": delivery_order.location.name,
+                "code": delivery_order.location.code,
+                "id": delivery_order.pk,
+                "status": delivery_order.get_status_display(),
+                "address": order.shipping_address,
+            },
+            data={
+                "delivery_order": delivery_order.pk,
+                "location": delivery_order.location.code,
+                "status": delivery_order.status,
+                "address": order.shipping_address_id,
+            },
+        )
+    return informed

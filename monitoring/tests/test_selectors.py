@@ -317,3 +317,17 @@ def test_the_stuck_count_is_the_length_of_the_full_stuck_list(world, make_order,
     filters = Filters(shop="h8-web")
 
     assert stuck_count(filters, now=NOW) == len(stuck_orders(filters, now=NOW, limit=None)) == 3
+
+
+def test_an_order_waiting_unroutable_is_open_and_stuck_as_unroutable(world, make_order):
+    waiting = make_order(
+        status=Order.Status.UNROUTABLE, created_at=ago(hours=5), released_at=ago(hours=4)
+    )
+
+    states = {row.status: row for row in orders_by_state(Filters(shop="h8-web"), now=NOW)}
+    stuck = stuck_orders(Filters(shop="h8-web"), now=NOW)
+
+    assert states[Order.Status.UNROUTABLE].buckets["h4_24"] == 1
+    assert [(item.order_id, item.step, item.reason) for item in stuck] == [
+        (waiting.pk, Step.RELEASED_ROUTED, "unroutable")
+    ]

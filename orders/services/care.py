@@ -41,9 +41,12 @@ BEFORE_FULFILMENT = (Order.Status.NEW, Order.Status.ON_HOLD, Order.Status.AWAITI
 OPEN_FOR_CHANGES = (
     *BEFORE_FULFILMENT,
     Order.Status.RELEASED,
+    Order.Status.UNROUTABLE,
     Order.Status.IN_FULFILMENT,
     Order.Status.PARTLY_SHIPPED,
 )
+# Delivered units can still be exchanged (through a return) once everything was shipped.
+OPEN_FOR_EXCHANGE = (*OPEN_FOR_CHANGES, Order.Status.SHIPPED, Order.Status.COMPLETED)
 # Events that arrive on their own after an action (a message going out) do not count as a
 # change someone else made to the order.
 PASSIVE_EVENTS = ("message_sent",)
@@ -166,6 +169,10 @@ def change_payment_method(*, order: Order, method: str, reason: str, actor: Acto
         % {"old": previous, "new": method, "reason": reason},
         data={"from": previous, "to": method, "reason": reason, "amount": str(amount)},
     )
+    if method == Order.PaymentMethod.INVOICE:
+        queue_message(
+            order=order, type="payment_method_invoice", key=f"payment_method_invoice:{event.pk}"
+        )
     if method == Order.PaymentMethod.PREPAYMENT:
         queue_message(
             order=order, type="payment_method_changed", key=f"payment_method_changed:{event.pk}"
@@ -259,7 +266,7 @@ def goodwill_refund(*, order: Order, amount: Decimal, reason: str, actor: Actor)
 def issue_voucher(
     *, order: Order, code: str, value: Decimal | None, reason: str, actor: Actor
 ) -> OrderEvent:
-    """Record a voucher code given to the customer as a goodwill gesture."""
+    """Give the customer a voucher code as a goodwill gesture: on the timeline and mailed."""
     reason = _required_reason(reason)
     code = (code or "").strip()
     if not code:
@@ -267,8 +274,9 @@ def issue_voucher(
             [{"attr": "code", "code": "required", "detail": _("Enter the voucher code.")}]
         )
     order = lock_order(order.pk)
-    value_text = f" ({quantize(value, order.currency)} {order.currency})" if value else ""
-    return record_event(
+    value = quantize(value, order.currency) if value else None
+    value_text = f" ({value} {order.currency})" if value else ""
+    event = record_event(
         order,
         "voucher_issued",
         actor=actor,
@@ -276,6 +284,13 @@ def issue_voucher(
         % {"code": code, "value": value_text, "reason": reason},
         data={"code": code, "value": str(value) if value else "", "reason": reason},
     )
+    queue_message(
+        order=order,
+        type="goodwill_voucher",
+        key=f"goodwill_voucher:{event.pk}",
+        context={"code": code, "value": str(value) if value else ""},
+    )
+    return event
 
 
 def _charge(order: Order, amount: Decimal) -> None:
@@ -284,7 +299,13 @@ def _charge(order: Order, amount: Decimal) -> None:
         return
     payment = order.payments.filter(status__in=LIVE_PAYMENT_STATES).order_by("pk").first()
     online = order.payment_method in (Order.PaymentMethod.CARD, Order.PaymentMethod.PAYPAL)
-    if payment is not None and payment.status == Payment.Status.AUTHORIZED and online:
+    # A captured card payment (an exchange of delivered units) is authorised again for the
+    # extra amount; capture at shipment takes it from there.
+    if (
+        payment is not None
+        and payment.status in (Payment.Status.AUTHORIZED, Payment.Status.PAID)
+        and online
+    ):
         provider = get_provider()
         result = provider.authorise(
             amount=amount, currency=order.currency, reference=payment.reference
@@ -304,7 +325,8 @@ def _charge(order: Order, amount: Decimal) -> None:
                 code="payment-declined",
             )
         payment.amount += amount
-        payment.save(update_fields=["amount"])
+        payment.status = Payment.Status.AUTHORIZED
+        payment.save(update_fields=["amount", "status"])
     elif payment is not None and payment.status == Payment.Status.PENDING:
         payment.amount += amount
         payment.save(update_fields=["amount"])
@@ -325,6 +347,20 @@ def exchange_variants(line: OrderLine):
     )
 
 
+def returnable_units(line: OrderLine) -> int:
+    """Delivered units of the line not yet claimed by a return: exchanged through a return."""
+    from returns.services import units_claimed
+
+    if not line.quantity_shipped:
+        return 0
+    return max(line.quantity_shipped - units_claimed(line), 0)
+
+
+def exchangeable_units(line: OrderLine) -> int:
+    """Units an exchange can take: the unshipped ones first, then the delivered ones."""
+    return line.quantity_open + returnable_units(line)
+
+
 @transaction.atomic
 def exchange_line(
     *,
@@ -338,29 +374,47 @@ def exchange_line(
 ) -> OrderLine:
     """Swap units of a line for another size or colour of the same style.
 
-    The new variant is added as a new line (stock reserved, routed with the rest), the old
-    units are cancelled through the one cancellation (stock released, payment lowered), and
-    the customer pays the difference: authorised on top or owed, or refunded by the cancel.
-    Units already shipped go through a return instead.
+    The new variant is added as a new line (stock reserved, routed with the rest) and the
+    customer pays it: authorised on top or owed. The old units go away the way they can:
+    unshipped ones through the one cancellation (stock released, payment lowered), delivered
+    ones through a return (`returns.services.return_announce`, refunded when the return's
+    rules say so). The customer thus pays or gets back the difference. A shipped order is
+    reopened (partly shipped) so that the new line is routed and shipped.
     """
     from inventory.models import Product
     from orders.stock import reserve_lines
+    from returns.models import Return
+    from returns.services import ReturnItem, return_announce, units_claimed
 
     reason = _required_reason(reason)
     order = lock_order(order.pk)
-    if order.status not in OPEN_FOR_CHANGES:
+    if order.status not in OPEN_FOR_EXCHANGE:
         raise DomainError(_("The order is closed."), code="not-exchangeable")
     lines = {line.pk: line for line in lock_lines(order)}
     line = lines.get(line_id)
     if line is None:
         raise InvalidInput([{"attr": "line", "code": "unknown", "detail": _("No such line.")}])
-    if quantity < 1 or quantity > line.quantity_open:
+    open_part = min(max(quantity, 0), line.quantity_open)
+    returned_part = quantity - open_part
+    if quantity < 1 or returned_part > returnable_units(line):
         raise DomainError(
             _(
-                "Only %(open)s unit(s) of %(sku)s are not shipped; exchange shipped units by a return."
+                "Only %(units)s unit(s) of %(sku)s can be exchanged: %(open)s not shipped, "
+                "%(delivered)s delivered and not yet returned."
             )
-            % {"open": line.quantity_open, "sku": line.sku},
-            errors=[{"attr": "quantity", "code": "not_open", "detail": str(line.quantity_open)}],
+            % {
+                "units": exchangeable_units(line),
+                "sku": line.sku,
+                "open": line.quantity_open,
+                "delivered": returnable_units(line),
+            },
+            errors=[
+                {
+                    "attr": "quantity",
+                    "code": "not_exchangeable",
+                    "detail": str(exchangeable_units(line)),
+                }
+            ],
             code="not-exchangeable",
         )
     product = Product.objects.filter(sku=sku, is_active=True).first()
@@ -374,9 +428,12 @@ def exchange_line(
                 }
             ]
         )
-    # The old units' stored net amounts are what the cancellation gives back.
-    first = line.quantity - line.quantity_cancelled - quantity
-    old_value = units_value(line.unit_amounts, first, quantity)
+    # The old units' stored net amounts are what the cancellation and the return give back:
+    # cancelled units are taken from the end of the line, returned ones after those claimed.
+    first_open = line.quantity - line.quantity_cancelled - open_part
+    old_value = units_value(line.unit_amounts, first_open, open_part) + units_value(
+        line.unit_amounts, units_claimed(line), returned_part
+    )
     if unit_price is None:
         unit_price = quantize(old_value / quantity, order.currency)
     unit_price = quantize(unit_price, order.currency)
@@ -422,24 +479,34 @@ def exchange_line(
             "line": line.pk,
             "new_line": new_line.pk,
             "quantity": quantity,
+            "cancelled": open_part,
+            "returned": returned_part,
             "difference": str(new_value - old_value),
             "reason": reason,
         },
     )
-    cancel_order(
-        order=order,
-        lines=[LineQuantity(line.pk, quantity)],
-        reason=_("exchanged for %(sku)s") % {"sku": product.sku},
-        actor=actor,
-    )
-    order.refresh_from_db()
-    if order.status in (
-        Order.Status.RELEASED,
-        Order.Status.IN_FULFILMENT,
-        Order.Status.PARTLY_SHIPPED,
-    ):
-        from fulfillment.tasks import route_order
+    exchanged_for = _("exchanged for %(sku)s") % {"sku": product.sku}
+    if open_part:
+        cancel_order(
+            order=order,
+            lines=[LineQuantity(line.pk, open_part)],
+            reason=exchanged_for,
+            actor=actor,
+        )
+    if returned_part:
+        return_announce(
+            order=order,
+            channel=Return.Channel.MAIL,
+            items=[ReturnItem(line_id=line.pk, quantity=returned_part, reason=exchanged_for)],
+            actor=actor,
+        )
+    order = lock_order(order.pk)
+    if order.status in (Order.Status.SHIPPED, Order.Status.COMPLETED):
+        change_status(order, "reopen", actor=actor)
+    from fulfillment.services.routing import ROUTABLE_STATES
+    from fulfillment.tasks import route_order
 
+    if order.status in ROUTABLE_STATES:
         route_order.delay_on_commit(order.pk, reason="exchange")
     return new_line
 

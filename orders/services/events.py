@@ -51,6 +51,7 @@ def deferred_events() -> Iterator[list[OrderEvent]]:
     For services that write several events in one transaction (intake writes four or more):
     the rows, their order and their timestamps are the same as with one INSERT each. Nothing
     is written when the block raises; the caller's transaction is rolled back then anyway.
+    Inside the block record_event() returns the event unsaved (no pk yet).
     """
     events: list[OrderEvent] = []
     token = _deferred.set(events)

@@ -213,8 +213,15 @@ def shipping_address_locked(order: Order) -> bool:
 
 
 @transaction.atomic
-def change_shipping_address(*, order: Order, address: dict, actor: Actor) -> Order:
-    """Send the order (what is not yet shipped) to another address."""
+def change_shipping_address(
+    *, order: Order, address: dict, actor: Actor, reason: str = ""
+) -> Order:
+    """Send the order (what is not yet shipped) to another address.
+
+    Locations already working on a delivery order of it are informed (timeline entry naming
+    the location; the delivery order shows the new address).
+    """
+    from fulfillment.services.delivery import delivery_orders_inform_address_change
     from orders.services.intake import build_address
 
     order = lock_order(order.pk)
@@ -231,14 +238,21 @@ def change_shipping_address(*, order: Order, address: dict, actor: Actor) -> Ord
     old = order.shipping_address
     order.shipping_address = new_address
     order.save(update_fields=["shipping_address", "updated_at"])
+    reason = (reason or "").strip()
+    message = _("Shipping address changed from %(old)s to %(new)s.") % {
+        "old": old,
+        "new": new_address,
+    }
+    if reason:
+        message += " " + _("Reason: %(reason)s") % {"reason": reason}
     record_event(
         order,
         "shipping_address_changed",
         actor=actor,
-        message=_("Shipping address changed from %(old)s to %(new)s.")
-        % {"old": old, "new": new_address},
-        data={"from": old.pk, "to": new_address.pk},
+        message=message,
+        data={"from": old.pk, "to": new_address.pk, "reason": reason},
     )
+    delivery_orders_inform_address_change(order=order)
     return order
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nOMS is running on http://{addr}/ ({mode}).\n"
             f"Demo logins (password {settings.OMS_DEMO_PASSWORD!r}): admin, ops, agent, "
-            "store, store2, partner.\nAPI docs: "
+            "store, store2, partner, returns.\nAPI docs: "
             f"http://{addr}/api/docs/ — demo tokens: demo-de-web, demo-system.\n"
         )
         try:
