@@ -15,11 +15,17 @@ from inventory.models import Location
 from oms.models import Country
 from orders.models import Order
 from orders.services import Actor, LineQuantity, approve_order, cancel_order, care, reject_order
-from orders.services.events import record_event
 from orders.services.lifecycle import change_shipping_address, shipping_address_locked
 
-CHANGE = "orders.change_order"
+# One permission per action (orders.models.Order.Meta.permissions; oms/roles.py grants them).
 VIEW = "orders.view_order"
+CANCEL = "orders.cancel_order"
+CHANGE_ADDRESS = "orders.change_address_order"
+CHANGE_PAYMENT = "orders.change_payment_order"
+EXCHANGE = "orders.exchange_order"
+APPROVE = "orders.approve_order"
+REFUND = "orders.refund_order"
+RESEND_MESSAGE = "orders.resend_message_order"
 
 
 class ReasonForm(forms.Form):
@@ -150,10 +156,9 @@ class ExchangeForm(ReasonForm):
         from customercare.selectors import variants_with_availability
 
         super().__init__(*args, order=order, **kwargs)
-        self.open_lines = [line for line in order.lines.all() if line.quantity_open]
+        self.open_lines = [line for line in order.lines.all() if care.exchangeable_units(line)]
         self.fields["line"].choices = [
-            (line.pk, f"{line.sku} · {line.name} ({line.quantity_open})")
-            for line in self.open_lines
+            (line.pk, self._line_label(line)) for line in self.open_lines
         ]
         raw = self.data.get("line") if self.is_bound else line_id
         chosen = next((line for line in self.open_lines if str(line.pk) == str(raw)), None)
@@ -182,8 +187,24 @@ class ExchangeForm(ReasonForm):
         )
         if chosen:
             self.fields["line"].initial = chosen.pk
-            self.fields["quantity"].validators.append(MaxValueValidator(chosen.quantity_open))
+            self.fields["quantity"].validators.append(
+                MaxValueValidator(care.exchangeable_units(chosen))
+            )
+            if care.returnable_units(chosen):
+                self.fields["quantity"].help_text = _(
+                    "Unshipped units are cancelled first; delivered ones come back by a return."
+                )
         self.order_fields(["line", "quantity", "sku", "unit_price", "reason"])
+
+    @staticmethod
+    def _line_label(line) -> str:
+        parts = []
+        if line.quantity_open:
+            parts.append(_("%(units)s not shipped") % {"units": line.quantity_open})
+        delivered = care.returnable_units(line)
+        if delivered:
+            parts.append(_("%(units)s delivered") % {"units": delivered})
+        return f"{line.sku} · {line.name} ({', '.join(parts)})"
 
 
 class ReviewForm(ReasonForm):
@@ -262,12 +283,13 @@ def _review_refusal(order: Order) -> str:
 
 
 def _exchange_refusal(order: Order) -> str:
-    if order.status not in care.OPEN_FOR_CHANGES:
+    if order.status not in care.OPEN_FOR_EXCHANGE:
         return _("The order is closed.")
     if not any(
-        line.quantity_open and care.exchange_variants(line).exists() for line in order.lines.all()
+        care.exchangeable_units(line) and care.exchange_variants(line).exists()
+        for line in order.lines.all()
     ):
-        return _("No open item has another size or colour.")
+        return _("No item left to exchange has another size or colour.")
     return ""
 
 
@@ -295,15 +317,8 @@ def _run_cancel(order: Order, form: CancelForm, actor: Actor) -> str:
 
 
 def _run_address(order: Order, form: AddressForm, actor: Actor) -> str:
-    change_shipping_address(order=order, address=form.address(), actor=actor)
-    # The address service takes no reason (yet); the reason goes next to it on the timeline.
-    record_event(
-        order,
-        "care_reason",
-        actor=actor,
-        message=_("Reason for the address change: %(reason)s")
-        % {"reason": form.cleaned_data["reason"]},
-        data={"action": "address", "reason": form.cleaned_data["reason"]},
+    change_shipping_address(
+        order=order, address=form.address(), reason=form.cleaned_data["reason"], actor=actor
     )
     return _("Delivery address changed.")
 
@@ -369,7 +384,7 @@ def _run_voucher(order: Order, form: VoucherForm, actor: Actor) -> str:
         reason=form.cleaned_data["reason"],
         actor=actor,
     )
-    return _("Voucher recorded.")
+    return _("Voucher recorded and mailed to the customer.")
 
 
 def _run_resend(order: Order, form: ResendForm, actor: Actor) -> str:
@@ -398,12 +413,12 @@ ACTIONS: dict[str, Action] = {
     action.key: action
     for action in [
         Action(
-            "cancel", gettext_lazy("Cancel"), CHANGE, CancelForm, _cancel_refusal, _run_cancel, True
+            "cancel", gettext_lazy("Cancel"), CANCEL, CancelForm, _cancel_refusal, _run_cancel, True
         ),
         Action(
             "address",
             gettext_lazy("Change address"),
-            CHANGE,
+            CHANGE_ADDRESS,
             AddressForm,
             _address_refusal,
             _run_address,
@@ -411,7 +426,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "click-collect",
             gettext_lazy("Switch to click & collect"),
-            CHANGE,
+            CHANGE_ADDRESS,
             ClickCollectForm,
             care.click_collect_refusal,
             _run_click_collect,
@@ -419,7 +434,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "payment-method",
             gettext_lazy("Change payment method"),
-            CHANGE,
+            CHANGE_PAYMENT,
             PaymentMethodForm,
             care.payment_method_change_refusal,
             _run_payment_method,
@@ -427,32 +442,38 @@ ACTIONS: dict[str, Action] = {
         Action(
             "exchange",
             gettext_lazy("Exchange item"),
-            CHANGE,
+            EXCHANGE,
             ExchangeForm,
             _exchange_refusal,
             _run_exchange,
         ),
         Action(
-            "approve", gettext_lazy("Approve"), CHANGE, ReviewForm, _review_refusal, _run_approve
+            "approve", gettext_lazy("Approve"), APPROVE, ReviewForm, _review_refusal, _run_approve
         ),
         Action(
-            "reject", gettext_lazy("Reject"), CHANGE, ReviewForm, _review_refusal, _run_reject, True
+            "reject",
+            gettext_lazy("Reject"),
+            APPROVE,
+            ReviewForm,
+            _review_refusal,
+            _run_reject,
+            True,
         ),
         Action(
             "goodwill",
             gettext_lazy("Goodwill refund"),
-            CHANGE,
+            REFUND,
             GoodwillForm,
             _goodwill_refusal,
             _run_goodwill,
         ),
         Action(
-            "voucher", gettext_lazy("Give a voucher"), CHANGE, VoucherForm, _always, _run_voucher
+            "voucher", gettext_lazy("Give a voucher"), REFUND, VoucherForm, _always, _run_voucher
         ),
         Action(
             "resend",
             gettext_lazy("Resend a message"),
-            CHANGE,
+            RESEND_MESSAGE,
             ResendForm,
             _resend_refusal,
             _run_resend,

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from customercare import selectors
 from customercare.actions import ACTIONS, offered
+from fulfillment.selectors import routing_wait
 from oms.access import role_required
 from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
@@ -76,6 +77,7 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
         "actions": offered(order, request.user),
         "returns": selectors.returns_of(order),
         "decisions": list(order.routing_decisions.all()),
+        "routing_wait": routing_wait(order),
     }
     return _htmx_render(request, "customercare/order.html", "timeline", context)
 

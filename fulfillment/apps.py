@@ -7,4 +7,9 @@ class FulfillmentConfig(AppConfig):
     verbose_name = _("Routing and fulfilment")
 
     def ready(self) -> None:
-        from fulfillment import admin_routing  # noqa: F401  (registers the routing admin)
+        from fulfillment import (
+            admin_routing,  # noqa: F401  (registers the routing admin)
+            config,
+        )
+
+        config.connect_signals()

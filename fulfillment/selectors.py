@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from fulfillment.models import CarrierService, Holiday, LocationCarrier, TransitTime
+from fulfillment import config
+from fulfillment.models import CarrierService, LocationCarrier, TransitTime
 from fulfillment.routing.calendar import earliest_delivery, parse_working_days
 from inventory.models import Location
 from oms.models import Country
@@ -35,17 +36,15 @@ def _country_code(country: Country | str) -> str:
     return country if isinstance(country, str) else country.code
 
 
-def _holidays(codes: Iterable[str], start: datetime.date) -> dict[str, set[datetime.date]]:
-    by_country: dict[str, set[datetime.date]] = {code: set() for code in codes}
-    rows = Holiday.objects.filter(
-        country__code__in=list(by_country),
-        region="",
-        date__gte=start - datetime.timedelta(days=7),
-        date__lte=start + datetime.timedelta(days=HOLIDAY_HORIZON_DAYS),
-    ).values_list("country__code", "date")
-    for code, day in rows:
-        by_country[code].add(day)
-    return by_country
+def _holidays(
+    codes: Iterable[str], start: datetime.date, configuration: config.Configuration
+) -> dict[str, set[datetime.date]]:
+    first = start - datetime.timedelta(days=7)
+    last = start + datetime.timedelta(days=HOLIDAY_HORIZON_DAYS)
+    return {
+        code: {day for day in configuration.holidays(code) if first <= day <= last}
+        for code in codes
+    }
 
 
 def _transit_days(
@@ -80,35 +79,24 @@ def shipping_options(
     now: datetime.datetime | None = None,
     ready_on: dict[int, datetime.date] | None = None,
     weight_grams: int = 0,
+    configuration: config.Configuration | None = None,
 ) -> dict[int, ShippingOption]:
     """Per location that can ship there: the earliest delivery date and its parcel cost."""
     locations = list(locations)
+    configuration = configuration or config.current()
     now = now or timezone.now()
     code = _country_code(country)
     postcode = (postcode or "").strip()
     ready_on = ready_on or {}
-    links = list(
-        LocationCarrier.objects.filter(
-            location__in=locations,
-            is_active=True,
-            service__level=service,
-            service__carrier__is_active=True,
-        ).select_related("service__carrier")
-    )
-    by_location: dict[int, list[LocationCarrier]] = {}
-    for link in links:
-        by_location.setdefault(link.location_id, []).append(link)
+    by_location = configuration.carrier_links(service)
     # A location without configured carriers ships with every active carrier's defaults.
     defaults = [
         LocationCarrier(service=service_row, cost_base=Decimal("0"), cost_per_kg=Decimal("0"))
-        for service_row in CarrierService.objects.filter(
-            level=service, carrier__is_active=True
-        ).select_related("carrier")
+        for service_row in configuration.carrier_services(service)
     ]
-    services = {link.service_id for link in links} | {link.service.pk for link in defaults}
-    zones = list(TransitTime.objects.filter(service_id__in=services, country__code=code))
+    zones = configuration.transit_zones(code)
     origin_codes = {location.country.code for location in locations}
-    holidays = _holidays(origin_codes | {code}, now.date())
+    holidays = _holidays(origin_codes | {code}, now.date(), configuration)
 
     options: dict[int, ShippingOption] = {}
     for location in locations:

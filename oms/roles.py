@@ -25,7 +25,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: ["*"],
     CARE_AGENT: [
         "orders.view_*",
-        "orders.change_order",
+        # One permission per care action (orders.Order.Meta.permissions).
+        "orders.cancel_order",
+        "orders.change_address_order",
+        "orders.change_payment_order",
+        "orders.exchange_order",
+        "orders.approve_order",
+        "orders.refund_order",
+        "orders.resend_message_order",
         "returns.view_*",
         "returns.add_return",
         "returns.override_return_window",

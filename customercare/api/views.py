@@ -78,7 +78,11 @@ def order_payment_method(request: Request, number: str) -> Response:
 @extend_schema(
     operation_id="orders_exchange",
     summary="Exchange units of a line for another size or colour of the same style",
-    description="Unshipped units only; the price difference is charged or refunded.",
+    description=(
+        "Unshipped units are cancelled first; delivered ones are taken back by a return "
+        "(refunded as the shop's return rules say). The new variant is added and routed, the "
+        "price difference charged or refunded."
+    ),
     request=CareExchangeSerializer,
     responses=RESPONSES,
 )

@@ -85,13 +85,32 @@ def agent(client: Client, agent_user) -> Client:
     return client
 
 
+CARE_ACTION_PERMISSIONS = (
+    "cancel_order",
+    "change_address_order",
+    "change_payment_order",
+    "exchange_order",
+    "approve_order",
+    "refund_order",
+    "resend_message_order",
+)
+
+
+def take_from_agents(*codenames: str) -> None:
+    """Care agents lose these order permissions (rolled back after the test)."""
+    from django.contrib.auth.models import Group
+
+    permissions = Permission.objects.filter(
+        content_type__app_label="orders", codename__in=codenames
+    )
+    assert permissions.count() == len(codenames)
+    Group.objects.get(name="care_agent").permissions.remove(*permissions)
+
+
 @pytest.fixture
 def without_change_permission(db) -> None:
     """Care agents who may look but not change orders (rolled back after the test)."""
-    from django.contrib.auth.models import Group
-
-    permission = Permission.objects.get(content_type__app_label="orders", codename="change_order")
-    Group.objects.get(name="care_agent").permissions.remove(permission)
+    take_from_agents(*CARE_ACTION_PERMISSIONS)
 
 
 def money(value: str) -> Decimal:

@@ -35,7 +35,7 @@ def test_payment_method_change_through_the_api(system_api, make_order):
     assert order.payment_method == "invoice"
 
 
-def test_an_exchange_of_shipped_units_is_refused_with_409(shop_api, make_order):
+def test_an_exchange_of_more_units_than_were_delivered_is_refused_with_409(shop_api, make_order):
     order = mark_shipped(make_order())
     line = order.lines.get(sku="TSHIRT-WHITE-M")
 
@@ -43,10 +43,12 @@ def test_an_exchange_of_shipped_units_is_refused_with_409(shop_api, make_order):
         shop_api,
         order,
         "exchange",
-        {"line": line.pk, "quantity": 1, "sku": "TSHIRT-WHITE-L", "reason": "x"},
+        {"line": line.pk, "quantity": 3, "sku": "TSHIRT-WHITE-L", "reason": "x"},
     )
 
     assert response.status_code == 409
+    assert response.json()["errors"][0]["attr"] == "quantity"
+    assert not order.returns.exists()
 
 
 def test_a_goodwill_refund_above_what_was_paid_is_refused(shop_api, paid_order):

@@ -35,9 +35,7 @@ def visible_delivery_orders(request: Request):
     """A partner client sees only its own locations' delivery orders; a system client all."""
     queryset = DeliveryOrder.objects.select_related(
         "order__shipping_address__country", "location"
-    ).prefetch_related(
-        "lines", "shipments__carrier"
-    )
+    ).prefetch_related("lines", "shipments__carrier")
     client = client_of(request)
     if client.scope == ApiClient.Scope.PARTNER:
         queryset = queryset.filter(location__partner=client.partner)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulfillment import routing
+from fulfillment import config, routing
 from fulfillment.geo import distance_km, postcode_centre
 from fulfillment.models import (
     DeliveryOrder,
@@ -24,7 +24,7 @@ from fulfillment.models import (
 from fulfillment.selectors import shipping_options
 from inventory import services as inventory_services
 from inventory.locks import lock_products
-from inventory.models import Location, Reservation, SafetyStockDefault, StockLevel
+from inventory.models import Location, Reservation, StockLevel
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
 from orders.services.events import Actor, record_event
@@ -65,15 +65,19 @@ class RoutingInput:
     strategy: routing.Strategy
     strategy_row: RoutingStrategy | None
     options: dict = field(default_factory=dict)
+    locations: dict[int, Location] = field(default_factory=dict)
+    products: dict[int, int] = field(default_factory=dict)  # order line id → product id
 
 
-def strategy_for(order: Order) -> RoutingStrategy | None:
+def strategy_for(
+    order: Order, configuration: config.Configuration | None = None
+) -> RoutingStrategy | None:
     """The active strategy for the order's shop and customer group (else the shop's default)."""
+    configuration = configuration or config.current()
     group = order.customer.group if order.customer_id else ""
-    active = RoutingStrategy.objects.filter(shop=order.shop, status=RoutingStrategy.Status.ACTIVE)
-    return (active.filter(customer_group=group).first() if group else None) or active.filter(
-        customer_group=""
-    ).first()
+    return (
+        configuration.active_strategy(order.shop_id, group) if group else None
+    ) or configuration.active_strategy(order.shop_id, "")
 
 
 def unrouted_quantities(order: Order) -> dict[int, int]:
@@ -124,7 +128,8 @@ def build_input(
     from django.conf import settings
 
     now = now or timezone.now()
-    strategy = strategy or strategy_for(order)
+    configuration = config.current()
+    strategy = strategy or strategy_for(order, configuration)
     budget = time_budget_ms or float(
         getattr(
             settings, "OMS_ROUTING_TIME_BUDGET_MS", os.environ.get("OMS_ROUTING_TIME_BUDGET_MS", 50)
@@ -142,10 +147,7 @@ def build_input(
     locations = list(
         order.shop.fulfilment_locations.select_related("country", "partner").order_by("code")
     )
-    profiles = {
-        profile.location_id: profile
-        for profile in LocationRoutingProfile.objects.filter(location__in=locations)
-    }
+    profiles = configuration.routing_profiles()
     owners: dict[str, str] = {}
     for location in locations:
         profile = profiles.get(location.pk)
@@ -165,17 +167,18 @@ def build_input(
         for line_id, quantity in quantities.items()
     ]
     product_ids = {line.product_id for line in order_lines.values()}
-    defaults = dict(SafetyStockDefault.objects.values_list("location_type", "quantity"))
+    defaults = configuration.safety_defaults()
+    by_id = {location.pk: location for location in locations}
+    skus = {line.product_id: line.sku for line in order_lines.values()}
     stock: dict[int, dict[str, int]] = {}
-    for level in StockLevel.objects.filter(
+    for location_id, product_id, on_hand, reserved, safety in StockLevel.objects.filter(
         location__in=locations, product_id__in=product_ids
-    ).select_related("product", "location"):
-        safety = level.safety_stock
+    ).values_list("location_id", "product_id", "on_hand", "reserved", "safety_stock"):
         if safety is None:
-            safety = defaults.get(level.location.type, 0)
-        free = level.on_hand - level.reserved - safety
+            safety = defaults.get(by_id[location_id].type, 0)
+        free = on_hand - reserved - safety
         if free > 0:
-            stock.setdefault(level.location_id, {})[level.product.sku] = free
+            stock.setdefault(location_id, {})[skus[product_id]] = free
 
     # Units this order already holds at a location (click & collect/reserve) are free for it.
     for location_id, line_id, units in _own_placed_units(quantities):
@@ -192,6 +195,7 @@ def build_input(
         service=order.delivery_service or "standard",
         now=now,
         weight_grams=weight,
+        configuration=configuration,
     )
     centre = postcode_centre(address.country.code, address.postcode)
     counts = _today_counts([location.pk for location in locations], now)
@@ -231,7 +235,15 @@ def build_input(
                 allowed=allowed,
             )
         )
-    return RoutingInput(lines, candidates, engine_strategy, strategy, options)
+    return RoutingInput(
+        lines,
+        candidates,
+        engine_strategy,
+        strategy,
+        options,
+        locations=by_id,
+        products={line_id: line.product_id for line_id, line in order_lines.items()},
+    )
 
 
 def _own_placed_units(quantities: dict[int, int]) -> list[tuple[int, int, int]]:
@@ -259,63 +271,62 @@ def _own_placed_units(quantities: dict[int, int]) -> list[tuple[int, int, int]]:
     return [(location, line, units) for (location, line), units in placed.items() if units > 0]
 
 
-def _hold_stock(order: Order, result: routing.RoutingResult, actor: Actor) -> None:
-    """Move the order's pool reservations to the chosen locations (H2's service checks stock)."""
+def _hold_stock(
+    order: Order, result: routing.RoutingResult, actor: Actor, data: RoutingInput
+) -> None:
+    """Move the order's pool reservations to the chosen locations (inventory checks stock)."""
     label = f"routing:{actor.label}"
-    locations = {
-        location.pk: location for location in Location.objects.filter(pk__in=result.location_ids)
-    }
     # Lock every product up front in id order (the inventory's lock order): holding them one
     # by one in line order lets two routings of orders with the same SKUs deadlock.
-    lock_products(
-        OrderLine.objects.filter(
-            pk__in={allocation.line_key for allocation in result.allocations}
-        ).values_list("product_id", flat=True)
-    )
+    lock_products(data.products[allocation.line_key] for allocation in result.allocations)
     own = {
         (location_id, line_id): units
         for location_id, line_id, units in _own_placed_units(
             {allocation.line_key: allocation.quantity for allocation in result.allocations}
         )
     }
+    pools: dict[int, list[Reservation]] = {}
+    for reservation in Reservation.objects.filter(
+        order_line_id__in={allocation.line_key for allocation in result.allocations},
+        status=Reservation.Status.OPEN,
+        location__isnull=True,
+    ).order_by("pk"):
+        pools.setdefault(reservation.order_line_id, []).append(reservation)
+    taken: dict[int, int] = {}  # reservation id → units placed so far
+    placements = []
+    unheld = []  # units that waited with nothing held for them (no stock anywhere then)
     for allocation in sorted(result.allocations, key=lambda a: (a.line_key, a.location_id)):
         # Units the order already holds there (click & collect) need nothing more.
         left = allocation.quantity - own.get((allocation.location_id, allocation.line_key), 0)
-        pool = Reservation.objects.filter(
-            order_line_id=allocation.line_key,
-            status=Reservation.Status.OPEN,
-            location__isnull=True,
-        ).order_by("pk")
-        for reservation in pool:
+        location = data.locations[allocation.location_id]
+        for reservation in pools.get(allocation.line_key, ()):
+            open_units = reservation.quantity - taken.get(reservation.pk, 0)
             if left <= 0:
                 break
-            take = min(left, reservation.quantity)
-            try:
-                inventory_services.assign_reservation_to_location(
-                    reservation=reservation,
-                    location=locations[allocation.location_id],
-                    quantity=take,
-                    actor=label,
-                )
-            except inventory_services.InsufficientStock as error:
-                raise StockChanged(str(error)) from error
+            if open_units <= 0:
+                continue
+            take = min(left, open_units)
+            placements.append(inventory_services.Placement(reservation, location, take))
+            taken[reservation.pk] = taken.get(reservation.pk, 0) + take
             left -= take
         if left > 0:
-            # Units that waited with nothing held for them (no stock anywhere at the time).
-            order_line = OrderLine.objects.select_related("product").get(pk=allocation.line_key)
-            try:
-                inventory_services.reserve_for_order(
-                    shop=order.shop,
-                    items=[
-                        inventory_services.ReservationRequest(
-                            product=order_line.product, quantity=left, order_line=order_line
-                        )
-                    ],
-                    location=locations[allocation.location_id],
-                    actor=label,
-                )
-            except inventory_services.InsufficientStock as error:
-                raise StockChanged(str(error)) from error
+            unheld.append((allocation.line_key, location, left))
+    try:
+        inventory_services.assign_reservations_to_locations(placements=placements, actor=label)
+        for line_id, location, units in unheld:
+            order_line = OrderLine.objects.select_related("product").get(pk=line_id)
+            inventory_services.reserve_for_order(
+                shop=order.shop,
+                items=[
+                    inventory_services.ReservationRequest(
+                        product=order_line.product, quantity=units, order_line=order_line
+                    )
+                ],
+                location=location,
+                actor=label,
+            )
+    except inventory_services.InsufficientStock as error:
+        raise StockChanged(str(error)) from error
 
 
 def rejecting_location_ids(order: Order) -> set[int]:
@@ -425,7 +436,7 @@ def route_order(
         unallocated=explanation["unallocated"],
         candidates=explanation["candidates"],
     )
-    _hold_stock(order, result, actor)
+    _hold_stock(order, result, actor, data)
     for location_id, allocations in sorted(result.by_location().items()):
         option = data.options.get(location_id)
         delivery_order = DeliveryOrder.objects.create(

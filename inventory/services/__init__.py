@@ -3,8 +3,10 @@
 from inventory.services.common import InsufficientStock, ReservationNotOpen, actor_label
 from inventory.services.feeds import FeedLocationsNotAllowed, StockFeedItem, apply_stock_feed
 from inventory.services.reservations import (
+    Placement,
     ReservationRequest,
     assign_reservation_to_location,
+    assign_reservations_to_locations,
     consume_reservation,
     expire_reservations,
     release_reservation,
@@ -15,12 +17,14 @@ from inventory.services.stock import correct_stock, restock
 __all__ = [
     "FeedLocationsNotAllowed",
     "InsufficientStock",
+    "Placement",
     "ReservationNotOpen",
     "ReservationRequest",
     "StockFeedItem",
     "actor_label",
     "apply_stock_feed",
     "assign_reservation_to_location",
+    "assign_reservations_to_locations",
     "consume_reservation",
     "correct_stock",
     "expire_reservations",

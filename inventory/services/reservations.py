@@ -4,9 +4,11 @@ consumed by shipment or given back by cancellation and expiry. Never more than e
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,6 +264,15 @@ def _check_quantity(reservation: Reservation, quantity: int | None) -> int:
     return quantity
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Hold `quantity` units (all that is open when None) of a pool reservation at a location."""
+
+    reservation: Reservation
+    location: Location
+    quantity: int | None = None
+
+
 @transaction.atomic
 def assign_reservation_to_location(
     *, reservation: Reservation, location: Location, quantity: int | None = None, actor=None
@@ -271,69 +282,131 @@ def assign_reservation_to_location(
     The location must have the free units (beyond safety stock), and taking them must not
     leave other shops' pool reservations uncovered. A part is split off into a new reservation.
     """
-    reservation = _locked_open(reservation)
-    if reservation.location_id is not None:
-        raise DomainError(
-            _("Reservation %(id)s is already at a location.") % {"id": reservation.pk},
-            code="reservation-already-placed",
-        )
-    quantity = _check_quantity(reservation, quantity)
+    return assign_reservations_to_locations(
+        placements=[Placement(reservation, location, quantity)], actor=actor
+    )[0]
+
+
+@transaction.atomic
+def assign_reservations_to_locations(
+    *, placements: list[Placement], actor=None
+) -> list[Reservation]:
+    """Routing placed pool reservations (or parts) at locations: hold them there, all or none.
+
+    The placements are taken in the order given, each as `assign_reservation_to_location`
+    would (a reservation may be placed in parts at several locations; the last part moves the
+    reservation itself). The products are locked once, in id order, and their stock is read
+    once. Raises InsufficientStock for the first placement a location cannot hold. Returns
+    the reservation now held at the location, per placement.
+    """
+    if not placements:
+        return []
+    lock_products({placement.reservation.product_id for placement in placements})
+    current = {
+        reservation.pk: reservation
+        for reservation in Reservation.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in={placement.reservation.pk for placement in placements})
+        .order_by("pk")
+    }
     locations_by_shop = shop_locations()
-    picture = product_pictures([reservation.product_id], shop_locations_by_id=locations_by_shop)[
-        reservation.product_id
-    ]
-    free_here = picture.free.get(location.pk, 0) if location.can_fulfil else 0
-    shortfall_before = atp.pool_shortfall(picture, shop_locations=locations_by_shop)
-    picture.free[location.pk] = free_here - quantity
-    picture.pool[reservation.shop_id] -= quantity
-    if free_here < quantity or (
-        atp.pool_shortfall(picture, shop_locations=locations_by_shop) > shortfall_before
-    ):
-        raise InsufficientStock(
-            _("%(location)s cannot hold %(quantity)d × %(sku)s.")
-            % {"location": location.code, "quantity": quantity, "sku": reservation.product.sku},
-            errors=[_short(0, reservation.product.sku, quantity, max(0, free_here))],
-        )
-    if quantity < reservation.quantity:
-        reservation.quantity -= quantity
-        reservation.save(update_fields=["quantity"])
-        placed = Reservation.objects.create(
-            product_id=reservation.product_id,
-            shop_id=reservation.shop_id,
-            location=location,
-            order_line_id=reservation.order_line_id,
-            kind=reservation.kind,
-            quantity=quantity,
-            expires_at=reservation.expires_at,
-        )
-    else:
-        placed = reservation
-        placed.location = location
-        placed.save(update_fields=["location"])
-    StockLevel.objects.filter(location=location, product_id=placed.product_id).update(
-        reserved=F("reserved") + quantity
+    pictures = product_pictures(
+        {reservation.product_id for reservation in current.values()},
+        shop_locations_by_id=locations_by_shop,
     )
-    StockMovement.objects.bulk_create(
-        [
+    moves: list[tuple[Reservation, Reservation, int]] = []  # (from the pool, placed, units)
+    for placement in placements:
+        reservation, location = current[placement.reservation.pk], placement.location
+        if reservation.status != Reservation.Status.OPEN:
+            raise ReservationNotOpen(reservation)
+        if reservation.location_id is not None:
+            raise DomainError(
+                _("Reservation %(id)s is already at a location.") % {"id": reservation.pk},
+                code="reservation-already-placed",
+            )
+        quantity = _check_quantity(reservation, placement.quantity)
+        picture = pictures[reservation.product_id]
+        free_here = picture.free.get(location.pk, 0) if location.can_fulfil else 0
+        shortfall_before = atp.pool_shortfall(picture, shop_locations=locations_by_shop)
+        picture.free[location.pk] = free_here - quantity
+        picture.pool[reservation.shop_id] -= quantity
+        if free_here < quantity or (
+            atp.pool_shortfall(picture, shop_locations=locations_by_shop) > shortfall_before
+        ):
+            raise InsufficientStock(
+                _("%(location)s cannot hold %(quantity)d × %(sku)s.")
+                % {
+                    "location": location.code,
+                    "quantity": quantity,
+                    "sku": reservation.product.sku,
+                },
+                errors=[_short(0, reservation.product.sku, quantity, max(0, free_here))],
+            )
+        if quantity < reservation.quantity:
+            reservation.quantity -= quantity
+            placed = Reservation(
+                product_id=reservation.product_id,
+                shop_id=reservation.shop_id,
+                location=location,
+                order_line_id=reservation.order_line_id,
+                kind=reservation.kind,
+                quantity=quantity,
+                expires_at=reservation.expires_at,
+            )
+        else:
+            reservation.location = location  # later placements of it are refused above
+            placed = reservation
+        moves.append((reservation, placed, quantity))
+    _save_moves(moves, actor)
+    return [placed for _pool, placed, _units in moves]
+
+
+def _save_moves(moves: list[tuple[Reservation, Reservation, int]], actor) -> None:
+    """Write the placements: the reservations, the units reserved per location, movements."""
+    changed = list({id(pool): pool for pool, _placed, _units in moves}.values())
+    Reservation.objects.bulk_update(changed, ["quantity", "location"])
+    Reservation.objects.bulk_create(
+        [placed for _pool, placed, _units in moves if placed.pk is None]
+    )
+    reserved: dict[tuple[int, int], int] = defaultdict(int)  # (location, product) → units
+    for _pool, placed, units in moves:
+        reserved[(placed.location_id, placed.product_id)] += units
+    rows = StockLevel.objects.filter(
+        reduce(or_, (Q(location_id=loc, product_id=product) for loc, product in reserved))
+    )
+    # Stock levels are locked in (location, product) order, as everywhere (inventory.locks).
+    list(rows.select_for_update().order_by("location_id", "product_id").values_list("pk"))
+    rows.update(
+        reserved=F("reserved")
+        + Case(
+            *(
+                When(location_id=loc, product_id=product, then=Value(units))
+                for (loc, product), units in reserved.items()
+            ),
+            default=Value(0),
+        )
+    )
+    movements = []
+    for pool, placed, units in moves:
+        movements += [
             _movement(
-                reservation,
+                pool,
                 location_id=None,
-                delta_reserved=-quantity,
+                delta_reserved=-units,
                 reason=StockMovement.Reason.RESERVATION,
-                source=f"routed to {location.code}",
+                source=f"routed to {placed.location.code}",
                 actor=actor,
             ),
             _movement(
                 placed,
-                location_id=location.pk,
-                delta_reserved=quantity,
+                location_id=placed.location_id,
+                delta_reserved=units,
                 reason=StockMovement.Reason.RESERVATION,
                 source="routing",
                 actor=actor,
             ),
         ]
-    )
-    return placed
+    StockMovement.objects.bulk_create(movements)
 
 
 def _give_back(

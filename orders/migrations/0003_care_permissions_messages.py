@@ -4,24 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_order_unroutable'),
+        ("orders", "0002_order_unroutable"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='order',
-            options={'ordering': ['-created_at', '-id'], 'permissions': [('cancel_order', 'Can cancel orders or quantities of lines'), ('change_address_order', 'Can change the delivery address or switch to pickup'), ('change_payment_order', 'Can change the payment method'), ('exchange_order', 'Can exchange items for another size or colour'), ('approve_order', 'Can approve or reject orders held for review'), ('refund_order', 'Can give goodwill refunds and vouchers'), ('resend_message_order', 'Can resend customer messages')], 'verbose_name': 'order', 'verbose_name_plural': 'orders'},
+            name="order",
+            options={
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    ("cancel_order", "Can cancel orders or quantities of lines"),
+                    ("change_address_order", "Can change the delivery address or switch to pickup"),
+                    ("change_payment_order", "Can change the payment method"),
+                    ("exchange_order", "Can exchange items for another size or colour"),
+                    ("approve_order", "Can approve or reject orders held for review"),
+                    ("refund_order", "Can give goodwill refunds and vouchers"),
+                    ("resend_message_order", "Can resend customer messages"),
+                ],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+            },
         ),
         migrations.AlterField(
-            model_name='customermessage',
-            name='type',
-            field=models.CharField(choices=[('confirmation', 'Order confirmation'), ('payment_instructions', 'Prepayment instructions'), ('payment_reminder', 'Payment reminder'), ('payment_method_changed', 'Payment method changed'), ('payment_received', 'Payment received'), ('cancelled', 'Cancellation'), ('shipped', 'Shipped'), ('delayed', 'Delayed'), ('ready_for_pickup', 'Ready for pickup'), ('refund_issued', 'Refund issued'), ('goodwill_voucher', 'Goodwill voucher'), ('payment_method_invoice', 'Payment method changed to invoice')], max_length=40, verbose_name='type'),
+            model_name="customermessage",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Order confirmation"),
+                    ("payment_instructions", "Prepayment instructions"),
+                    ("payment_reminder", "Payment reminder"),
+                    ("payment_method_changed", "Payment method changed"),
+                    ("payment_received", "Payment received"),
+                    ("cancelled", "Cancellation"),
+                    ("shipped", "Shipped"),
+                    ("delayed", "Delayed"),
+                    ("ready_for_pickup", "Ready for pickup"),
+                    ("refund_issued", "Refund issued"),
+                    ("goodwill_voucher", "Goodwill voucher"),
+                    ("payment_method_invoice", "Payment method changed to invoice"),
+                ],
+                max_length=40,
+                verbose_name="type",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='type',
-            field=models.CharField(choices=[('confirmation', 'Order confirmation'), ('payment_instructions', 'Prepayment instructions'), ('payment_reminder', 'Payment reminder'), ('payment_method_changed', 'Payment method changed'), ('payment_received', 'Payment received'), ('cancelled', 'Cancellation'), ('shipped', 'Shipped'), ('delayed', 'Delayed'), ('ready_for_pickup', 'Ready for pickup'), ('refund_issued', 'Refund issued'), ('goodwill_voucher', 'Goodwill voucher'), ('payment_method_invoice', 'Payment method changed to invoice')], max_length=40, verbose_name='type'),
+            model_name="messagetemplate",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Order confirmation"),
+                    ("payment_instructions", "Prepayment instructions"),
+                    ("payment_reminder", "Payment reminder"),
+                    ("payment_method_changed", "Payment method changed"),
+                    ("payment_received", "Payment received"),
+                    ("cancelled", "Cancellation"),
+                    ("shipped", "Shipped"),
+                    ("delayed", "Delayed"),
+                    ("ready_for_pickup", "Ready for pickup"),
+                    ("refund_issued", "Refund issued"),
+                    ("goodwill_voucher", "Goodwill voucher"),
+                    ("payment_method_invoice", "Payment method changed to invoice"),
+                ],
+                max_length=40,
+                verbose_name="type",
+            ),
         ),
     ]

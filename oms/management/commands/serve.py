@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
@@ -16,13 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr: str, **options) -> None:
         workers: list[subprocess.Popen] = []
+        stop_beat = threading.Event()
         if settings.REDIS_URL:
             celery = [sys.executable, "-m", "celery", "-A", "oms"]
             workers.append(subprocess.Popen([*celery, "worker", "--loglevel=INFO"]))
             workers.append(subprocess.Popen([*celery, "beat", "--loglevel=INFO"]))
             mode = "PostgreSQL/Redis with a Celery worker and beat"
         else:
-            mode = "SQLite with tasks run in-process"
+            from oms import embedded_beat
+
+            embedded_beat.start(stop_beat)
+            mode = "SQLite with tasks and periodic jobs run in-process"
         self.stdout.write(
             f"\nOMS is running on http://{addr}/ ({mode}).\n"
             f"Demo logins (password {settings.OMS_DEMO_PASSWORD!r}): admin, ops, agent, "
@@ -32,5 +37,6 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
+            stop_beat.set()
             for worker in workers:
                 worker.terminate()
