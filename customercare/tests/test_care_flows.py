@@ -140,8 +140,8 @@ def test_the_switch_to_invoice_tells_the_customer_once(
     assert not CustomerMessage.objects.filter(order=order, type="payment_method_changed").exists()
 
 
-def test_the_switch_to_prepayment_sends_no_invoice_text(agent, make_order):
-    order = make_order()
+def test_the_switch_to_prepayment_sends_no_invoice_text(agent, held_order):
+    order = held_order
 
     act(agent, order, "payment-method", {"method": "prepayment", "reason": "card failed"})
 
@@ -286,3 +286,12 @@ def test_delivered_units_already_returned_cannot_be_exchanged(agent, delivered_o
 
     assert response.status_code in (409, 422)
     assert not delivered_order.lines.filter(sku="TSHIRT-WHITE-L").exists()
+
+
+def test_the_review_queue_offers_approve_and_reject_only_with_the_permission(agent, held_order):
+    queue = reverse("care-review")
+    assert f"/care/orders/{held_order.number}/actions/approve/" in agent.get(queue).content.decode()
+
+    take_from_agents("approve_order")
+
+    assert "/actions/approve/" not in agent.get(queue).content.decode()

@@ -10,9 +10,11 @@ from inventory.models import Reservation, StockLevel, StockMovement
 from inventory.selectors import availability
 from inventory.services import (
     InsufficientStock,
+    Placement,
     ReservationNotOpen,
     ReservationRequest,
     assign_reservation_to_location,
+    assign_reservations_to_locations,
     consume_reservation,
     correct_stock,
     release_reservation,
@@ -21,6 +23,7 @@ from inventory.services import (
 )
 from inventory.tasks import expire_stock_reservations
 from inventory.tests import factories
+from oms.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +270,81 @@ def test_restock_and_store_correction_are_movements(world):
     ) == [("return_restock", 1), ("correction", -2)]
     total = StockMovement.objects.filter(product=shirt).aggregate(total=Sum("delta_on_hand"))
     assert total["total"] == 2 - 3  # the starting 3 came from a factory, not a feed
+
+
+def test_a_batch_places_parts_of_reservations_at_several_locations(world):
+    shirt, jeans = factories.product(), factories.product()
+    factories.stock(world["warehouse"], shirt, 4)
+    factories.stock(world["store_a"], shirt, 4)
+    factories.stock(world["warehouse"], jeans, 2)
+    shirts, pair = reserve_for_order(
+        shop=world["shop"],
+        items=[
+            ReservationRequest(product=shirt, quantity=5),
+            ReservationRequest(product=jeans, quantity=2),
+        ],
+    )
+
+    part, rest, placed_jeans = assign_reservations_to_locations(
+        placements=[
+            Placement(shirts, world["warehouse"], 3),
+            Placement(shirts, world["store_a"], 2),
+            Placement(pair, world["warehouse"]),
+        ]
+    )
+
+    assert part.pk != shirts.pk and (part.location, part.quantity) == (world["warehouse"], 3)
+    assert (rest.pk, rest.location, rest.quantity) == (shirts.pk, world["store_a"], 2)
+    assert (placed_jeans.pk, placed_jeans.quantity) == (pair.pk, 2)
+    assert level(world["warehouse"], shirt).reserved == 3
+    assert level(world["store_a"], shirt).reserved == 2
+    assert level(world["warehouse"], jeans).reserved == 2
+    assert not Reservation.objects.filter(product=shirt, location__isnull=True).exists()
+    # the movements net to zero in the pool and to the placed units per location
+    moved = StockMovement.objects.filter(product=shirt, source__in=["routing"]).values_list(
+        "location", "delta_reserved"
+    )
+    assert sorted(moved) == sorted([(world["warehouse"].pk, 3), (world["store_a"].pk, 2)])
+
+
+def test_a_batch_that_one_location_cannot_hold_places_nothing(world):
+    shirt, jeans = factories.product(), factories.product()
+    factories.stock(world["warehouse"], shirt, 5)
+    factories.stock(world["warehouse"], jeans, 2)
+    factories.stock(world["store_a"], jeans, 1)
+    shirts, pair = reserve_for_order(
+        shop=world["shop"],
+        items=[
+            ReservationRequest(product=shirt, quantity=3),
+            ReservationRequest(product=jeans, quantity=2),
+        ],
+    )
+
+    with pytest.raises(InsufficientStock):
+        assign_reservations_to_locations(
+            placements=[
+                Placement(shirts, world["warehouse"]),
+                Placement(pair, world["store_a"]),
+            ]
+        )
+
+    assert level(world["warehouse"], shirt).reserved == 0
+    assert (
+        Reservation.objects.filter(pk__in=[shirts.pk, pair.pk], location__isnull=True).count() == 2
+    )
+
+
+def test_a_batch_cannot_place_a_reservation_twice(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 5)
+    [reservation] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=2)]
+    )
+
+    with pytest.raises(DomainError):
+        assign_reservations_to_locations(
+            placements=[
+                Placement(reservation, world["warehouse"]),
+                Placement(reservation, world["store_a"], 1),
+            ]
+        )
