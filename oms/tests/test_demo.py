@@ -45,12 +45,14 @@ def _snapshot() -> dict[str, tuple[int, str]]:
 
 
 def test_seeding_twice_gives_the_same_data():
+    call_command("seed_demo", stdout=StringIO())
     before = _snapshot()
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
 
     assert "Demo data loaded" in out.getvalue()
+    assert "Demo orders submitted: 0." in out.getvalue()
     assert _snapshot() == before
 
 
