@@ -9,8 +9,9 @@ transaction commits (a process that read the old rows in between reloads too), s
 process reloads on its next call. A transaction that changed configuration reads it from
 the database and keeps nothing: its rows would outlive a rollback.
 
-Locations themselves are not cached: outage, active and capacity change often, and also
-through `QuerySet.update()`, which sends no signals.
+Whether a location is active, under outage or full is never taken from here: those change
+often, also through `QuerySet.update()` (which sends no signals). `locations()` is for the
+fixed facts (country, time zone, coordinates) of locations the caller found fulfilling now.
 """
 
 import datetime
@@ -31,7 +32,7 @@ from fulfillment.models import (
     RoutingStrategy,
     TransitTime,
 )
-from inventory.models import SafetyStockDefault
+from inventory.models import Location, SafetyStockDefault
 from oms.models import Country
 
 VERSION_KEY = "oms:configuration-version"
@@ -41,6 +42,7 @@ CONFIGURATION_MODELS = (
     Country,
     Holiday,
     LocationCarrier,
+    Location,
     LocationRoutingProfile,
     RoutingStrategy,
     SafetyStockDefault,
@@ -60,6 +62,15 @@ class Configuration:
         if key not in self._parts:
             self._parts[key] = load()
         return self._parts[key]  # type: ignore[return-value]
+
+    def locations(self) -> dict[int, Location]:
+        """Every location by id, with its country (fixed facts only, see above)."""
+        return self._part(
+            "locations",
+            lambda: {
+                location.pk: location for location in Location.objects.select_related("country")
+            },
+        )
 
     def routing_profiles(self) -> dict[int, LocationRoutingProfile]:
         """Routing profile per location id (locations without one have none)."""
@@ -144,6 +155,8 @@ def current() -> Configuration:
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
+        if version is None:  # a cache that keeps nothing: nothing can be shared safely
+            return Configuration()
     if _cached is None or _cached[0] != version:
         _cached = (version, Configuration())
     return _cached[1]

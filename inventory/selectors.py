@@ -159,21 +159,30 @@ def service_offered(product: Product, *, country: str | None, postcode: str | No
 
 
 def _earliest_delivery(
-    *, shop: Shop, products: list[Product], country: str | None, postcode: str | None
+    *,
+    shop: Shop,
+    location_ids: Iterable[int],
+    products: list[Product],
+    country: str | None,
+    postcode: str | None,
 ) -> dict[int, datetime.date | None]:
     """Earliest delivery date per product for home delivery.
 
-    The fastest of the shop's fulfilling locations that hold free stock of the product (any of
-    them when none does), by carrier transit per postcode zone, cut-off and holidays
-    (`fulfillment.selectors.shipping_options`).
+    The fastest of the shop's fulfilling locations (`location_ids`: active, not under outage)
+    that hold free stock of the product (any of them when none does), by carrier transit per
+    postcode zone, cut-off and holidays (`fulfillment.selectors.shipping_options`).
     """
+    from fulfillment import config
     from fulfillment.selectors import shipping_options
 
-    locations = list(
-        shop.fulfilment_locations.filter(is_active=True, is_outage=False).select_related("country")
-    )
+    configuration = config.current()
+    known = configuration.locations()
+    locations = [known[pk] for pk in location_ids if pk in known]
     options = shipping_options(
-        locations, country=country or shop.country.code, postcode=postcode or ""
+        locations,
+        country=country or shop.country.code,
+        postcode=postcode or "",
+        configuration=configuration,
     )
     if not options:
         return {product.pk: None for product in products}
@@ -230,7 +239,11 @@ def availability(
         if shop_id == shop.pk and is_pickup_store
     )
     delivery_dates = _earliest_delivery(
-        shop=shop, products=list(products.values()), country=country, postcode=postcode
+        shop=shop,
+        location_ids=own,
+        products=list(products.values()),
+        country=country,
+        postcode=postcode,
     )
     destination = country or shop.country.code
     inbound = _inbound(stock_products, own)
