@@ -480,7 +480,13 @@ class DeliveryOrder(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("delivery order")
         verbose_name_plural = _("delivery orders")
-        indexes = [models.Index(fields=["location", "status"])]
+        indexes = [
+            models.Index(fields=["location", "status"]),
+            # The dashboard's stuck lists ("not accepted", "not shipped") and step durations.
+            models.Index(fields=["status", "released_at"], name="deliveryorder_status_released"),
+            models.Index(fields=["accepted_at"], name="deliveryorder_accepted_at"),
+            models.Index(fields=["shipped_at"], name="deliveryorder_shipped_at"),
+        ]
 
     def __str__(self) -> str:
         return f"DO-{self.pk} {self.location_id} ({self.status})"
@@ -637,6 +643,11 @@ class Shipment(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(
                 fields=["carrier", "tracking_number"], name="tracking_number_unique_per_carrier"
             )
+        ]
+        # Late shipments, the on-time rate and the shipped → delivered step.
+        indexes = [
+            models.Index(fields=["status", "shipped_at"], name="shipment_status_shipped"),
+            models.Index(fields=["delivered_at"], name="shipment_delivered_at"),
         ]
 
     def __str__(self) -> str:

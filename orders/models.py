@@ -180,7 +180,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
                 fields=["shop", "external_id"], name="order_external_id_unique_per_shop"
             )
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The dashboard's intake → released durations.
+            models.Index(fields=["released_at"], name="order_released_at"),
+        ]
         # One permission per care action (customercare/actions.py, oms/roles.py).
         permissions = [
             ("cancel_order", _("Can cancel orders or quantities of lines")),
@@ -454,6 +458,8 @@ class OrderEvent(models.Model):
         ordering = ["order", "at", "id"]
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
+        # The dashboard's steps that only the timeline knows (pickup, returns).
+        indexes = [models.Index(fields=["type", "at"], name="orderevent_type_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.type}"

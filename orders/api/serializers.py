@@ -291,7 +291,7 @@ def delivery_orders_of(order: Order) -> list[dict]:
     from fulfillment.api.serializers import DeliveryOrderSerializer
 
     delivery_orders = (
-        order.delivery_orders.select_related("location", "order")
+        order.delivery_orders.select_related("location", "order__shipping_address__country")
         .prefetch_related("lines", "shipments__carrier")
         .order_by("pk")
     )
