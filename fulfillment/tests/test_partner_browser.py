@@ -27,8 +27,8 @@ def sofa_delivery_order() -> DeliveryOrder:
 
 
 def confirm(page) -> None:
-    page.get_by_role("button", name="Yes, confirm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, confirm").click()
 
 
 def test_partner_accepts_ships_and_uploads_stock(login, tmp_path):

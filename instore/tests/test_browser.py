@@ -18,8 +18,8 @@ def scan(page, code: str) -> None:
 
 
 def confirm(page) -> None:
-    page.get_by_role("button", name="Yes, confirm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, confirm").click()
 
 
 def open_delivery_order(page, delivery_order: DeliveryOrder) -> None:

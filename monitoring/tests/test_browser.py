@@ -44,15 +44,15 @@ def test_dashboard_refreshes_filters_by_store_and_follows_a_stuck_order(
 
     # filter by the store: the URL holds the filter, only the store's stuck order is listed
     page.select_option("#id_location", "h8-store")
-    page.get_by_role("button", name="Apply").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
     assert "location=h8-store" in page.url
     rows = page.locator("#panel-stuck tbody tr")
     assert rows.count() == 1
     assert "Not accepted by the location" in rows.first.inner_text()
 
     # and follow it to the order's care page
-    rows.first.get_by_role("link", name=at_store.number).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        rows.first.get_by_role("link", name=at_store.number).click()
     assert page.url.endswith(f"/care/orders/{at_store.number}/")
     assert at_store.number in page.locator("h1").inner_text()

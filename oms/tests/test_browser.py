@@ -37,7 +37,7 @@ def test_switching_to_german_translates_the_navigation(login):
     page.goto("/care/")
 
     page.select_option("#language-select", "de")
-    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement.lang === 'de'")
 
     assert page.locator("html").get_attribute("lang") == "de"
     navigation = page.get_by_role("navigation").inner_text()
