@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,9 @@ from oms.models import Country
 from orders.models import Order
 from orders.services import Actor, LineQuantity, approve_order, cancel_order, care, reject_order
 from orders.services.lifecycle import change_shipping_address, shipping_address_locked
+from returns.models import Return, ReturnLine
+from returns.selectors import slip_url
+from returns.services import ReturnItem, return_announce
 
 # One permission per action (orders.models.Order.Meta.permissions; oms/roles.py grants them).
 VIEW = "orders.view_order"
@@ -26,6 +30,8 @@ EXCHANGE = "orders.exchange_order"
 APPROVE = "orders.approve_order"
 REFUND = "orders.refund_order"
 RESEND_MESSAGE = "orders.resend_message_order"
+START_RETURN = "returns.add_return"
+OVERRIDE_RETURN_WINDOW = "returns.override_return_window"
 
 
 class ReasonForm(forms.Form):
@@ -35,8 +41,9 @@ class ReasonForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args, order: Order, **kwargs) -> None:
+    def __init__(self, *args, order: Order, user=None, **kwargs) -> None:
         self.order = order
+        self.user = user
         super().__init__(*args, **kwargs)
 
 
@@ -207,6 +214,62 @@ class ExchangeForm(ReasonForm):
         return f"{line.sku} · {line.name} ({', '.join(parts)})"
 
 
+class ReturnForm(ReasonForm):
+    """Units of the shipped lines that come back by mail; the return service decides whether
+    they may (delivered, not yet returned, within the window) and what they refund."""
+
+    condition = forms.ChoiceField(
+        label=gettext_lazy("Condition"),
+        choices=ReturnLine.Condition.choices,
+        initial=ReturnLine.Condition.RESELLABLE,
+    )
+    override_window = forms.BooleanField(
+        label=gettext_lazy("Accept after the return window"), required=False
+    )
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["reason"].label = gettext_lazy("Reason for the return")
+        self.shipped_lines = [line for line in order.lines.all() if line.quantity_shipped]
+        for line in self.shipped_lines:
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"{line.sku} · {line.name}",
+                min_value=0,
+                initial=0,
+                required=False,
+                help_text=_("%(shipped)s delivered, %(left)s not yet returned")
+                % {"shipped": line.quantity_shipped, "left": care.returnable_units(line)},
+            )
+        if self.user is None or not self.user.has_perm(OVERRIDE_RETURN_WINDOW):
+            del self.fields["override_window"]
+        self.order_fields(
+            [
+                *(f"line_{line.pk}" for line in self.shipped_lines),
+                "condition",
+                "reason",
+                "override_window",
+            ]
+        )
+
+    def items(self) -> list[ReturnItem]:
+        return [
+            ReturnItem(
+                line_id=line.pk,
+                quantity=self.cleaned_data[f"line_{line.pk}"],
+                reason=self.cleaned_data["reason"],
+                condition=self.cleaned_data["condition"],
+            )
+            for line in self.shipped_lines
+            if self.cleaned_data.get(f"line_{line.pk}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"line_{line.pk}") for line in self.shipped_lines):
+            raise forms.ValidationError(_("Choose what comes back."))
+        return cleaned
+
+
 class ReviewForm(ReasonForm):
     pass
 
@@ -254,8 +317,9 @@ class ResendForm(ReasonForm):
 class NoteForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, order: Order, **kwargs) -> None:
+    def __init__(self, *args, order: Order, user=None, **kwargs) -> None:
         self.order = order
+        self.user = user
         super().__init__(*args, **kwargs)
 
 
@@ -290,6 +354,15 @@ def _exchange_refusal(order: Order) -> str:
         for line in order.lines.all()
     ):
         return _("No item left to exchange has another size or colour.")
+    return ""
+
+
+def _return_refusal(order: Order) -> str:
+    shipped = [line for line in order.lines.all() if line.quantity_shipped]
+    if not shipped:
+        return _("Nothing has been shipped yet.")
+    if not any(care.returnable_units(line) for line in shipped):
+        return _("Everything shipped is already being returned.")
     return ""
 
 
@@ -354,6 +427,27 @@ def _run_exchange(order: Order, form: ExchangeForm, actor: Actor) -> str:
         actor=actor,
     )
     return _("Item exchanged.")
+
+
+def _run_return(order: Order, form: ReturnForm, actor: Actor) -> str:
+    return_order = return_announce(
+        order=order,
+        channel=Return.Channel.MAIL,
+        items=form.items(),
+        actor=actor,
+        override_window=bool(form.cleaned_data.get("override_window")),
+    )
+    return format_html(
+        '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+        _("Return %(number)s created, refund %(amount)s %(currency)s.")
+        % {
+            "number": return_order.number,
+            "amount": return_order.refund_amount,
+            "currency": order.currency,
+        },
+        slip_url(return_order),
+        _("Print the return slip"),
+    )
 
 
 def _run_approve(order: Order, form: ReviewForm, actor: Actor) -> str:
@@ -446,6 +540,14 @@ ACTIONS: dict[str, Action] = {
             ExchangeForm,
             _exchange_refusal,
             _run_exchange,
+        ),
+        Action(
+            "return",
+            gettext_lazy("Start a return"),
+            START_RETURN,
+            ReturnForm,
+            _return_refusal,
+            _run_return,
         ),
         Action(
             "approve", gettext_lazy("Approve"), APPROVE, ReviewForm, _review_refusal, _run_approve

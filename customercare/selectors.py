@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Address, Customer, CustomerMessage, Order, OrderEvent, OrderLine
+from returns.selectors import slip_url
 
 SEARCH_FIELDS = {
     "any": _("Any field"),
@@ -255,11 +256,11 @@ def order_story(number: str) -> Order | None:
 
 
 def returns_of(order: Order) -> list:
-    """The order's returns, once the returns app has them (else none)."""
-    manager = getattr(order, "returns", None)
-    if manager is None:
-        return []
-    return list(manager.all())
+    """The order's returns, each with the link to its printable slip."""
+    returns = list(order.returns.order_by("created_at", "pk"))
+    for return_order in returns:
+        return_order.slip_url = slip_url(return_order)
+    return returns
 
 
 def review_queue() -> QuerySet[Order]:

@@ -138,11 +138,11 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     refusal = spec.refusal(order)
     if request.method != "POST":
         context["version"] = order_version(order)
-        form = spec.form(order=order, **extra)
+        form = spec.form(order=order, user=request.user, **extra)
         return answer(form, status=409 if refusal else 200, error=refusal)
 
     context["version"] = request.POST.get("version", "")
-    form = spec.form(request.POST, order=order)
+    form = spec.form(request.POST, order=order, user=request.user)
     if refusal:
         return answer(form, status=409, error=refusal)
     if not form.is_valid():

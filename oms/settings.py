@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
     "beat-heartbeat": {"task": "monitoring.tasks.beat_heartbeat", "schedule": 60.0},
 }
+# External providers behind interfaces: the fakes serve the demo and the tests.
+OMS_PAYMENT_PROVIDER = os.environ.get("OMS_PAYMENT_PROVIDER", "orders.payments.FakePaymentProvider")
+OMS_CARRIER_GATEWAY = os.environ.get(
+    "OMS_CARRIER_GATEWAY", "fulfillment.services.carriers.FakeCarrierGateway"
+)
 # The routing engine's exact search stops after this many milliseconds (then greedy).
 OMS_ROUTING_TIME_BUDGET_MS = int(os.environ.get("OMS_ROUTING_TIME_BUDGET_MS", "50"))
 # Stock feeds carry 10,000+ items in one JSON body (about 70 bytes each).

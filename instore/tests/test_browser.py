@@ -1,11 +1,20 @@
-"""Store flows in a real browser: scanning, packing, labels, pickup handover, short picks."""
+"""Store flows in a real browser: scanning, packing, labels, pickup handover, short picks,
+expiry of uncollected pickups and the click & reserve sale at the counter."""
+
+import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from fulfillment.models import DeliveryOrder
+from instore import services
 from instore.models import Pickup
+from instore.tasks import expire_uncollected_pickups
 from instore.tests.conftest import BERLIN, JEANS, SHIRT, ean, only_in, place_and_route
+from inventory.models import StockLevel
+from orders.models import Order, Payment
+from orders.services.events import Actor
 from orders.tests.conftest import set_stock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -146,3 +155,104 @@ def test_endless_aisle_order_for_the_customer(login):
     order = Order.objects.get(email="walkin@example.com", shop__code="de-store")
     assert order.number in page.locator("h1").inner_text()
     assert order.events.filter(type="endless_aisle", channel="store").exists()
+
+
+def click_and_wait(page, locator) -> None:
+    """Click a link or a submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def ready_tab_row(page, delivery_order: DeliveryOrder):
+    return page.locator("table.queue").get_by_role("link", name=f"DO-{delivery_order.pk}")
+
+
+def test_a_pickup_not_collected_in_time_expires(login):
+    only_in(BERLIN)
+    delivery_order = place_and_route(
+        delivery={"method": "click_collect", "pickup_location": BERLIN}
+    )
+    actor = Actor.system("test")
+    for pick in services.pick_lines(delivery_order):
+        for _unit in range(pick.to_pick):
+            services.pick_scan(delivery_order=delivery_order, ean=pick.product.ean, actor=actor)
+    pickup = services.mark_ready_for_pickup(delivery_order=delivery_order, actor=actor)
+    page = login("store")
+    page.goto(f"/store/{BERLIN}/?tab=ready")
+    expect(ready_tab_row(page, delivery_order)).to_be_visible()
+
+    Pickup.objects.filter(pk=pickup.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert expire_uncollected_pickups() == 1  # as the beat runs it
+
+    page.reload()
+    expect(page.locator("a.tab[aria-current='page']")).to_contain_text("Ready for pickup")
+    expect(ready_tab_row(page, delivery_order)).to_have_count(0)
+    page.goto(f"/store/{BERLIN}/do/{delivery_order.pk}/")
+    expect(page.locator(".do-header .badge")).to_have_text("Expired")
+    expect(page.locator("#actions")).to_contain_text("Nothing left to do")
+    click_and_wait(page, page.get_by_role("link", name="Pickup counter"))
+    page.fill("#q", pickup.code)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("No order waiting here matches")
+
+    order = Order.objects.get(pk=delivery_order.order_id)
+    assert order.status == Order.Status.CANCELLED
+    assert order.messages.filter(type="cancelled").count() == 1
+    for sku in (SHIRT, JEANS):
+        stock = StockLevel.objects.get(product__sku=sku, location__code=BERLIN)
+        assert (stock.on_hand, stock.reserved) == (20, 0)
+
+
+def test_click_and_reserve_is_prepared_and_sold_at_the_counter(login):
+    only_in(BERLIN)
+    delivery_order = place_and_route(
+        delivery={"method": "reserve", "pickup_location": BERLIN},
+        payment={"method": "cash", "status": "pending", "reference": "", "amount": "0"},
+    )
+    order = delivery_order.order
+    page = login("store")
+    page.goto(f"/store/{BERLIN}/")
+    click_and_wait(page, page.get_by_role("link", name="Reservations"))
+    expect(page.locator("span.count[data-tab='reservations']")).to_have_text("1")
+    click_and_wait(page, page.get_by_role("link", name=f"DO-{delivery_order.pk}"))
+    expect(page.locator(".do-header")).to_contain_text("Click & reserve")
+
+    click_and_wait(page, page.get_by_role("button", name="Start picking"))
+    confirm(page)
+    expect(page.locator("#ean")).to_be_focused()
+    scan(page, ean(SHIRT))
+    expect(page.locator(f"tr[data-sku='{SHIRT}'] .qty")).to_have_text("1 / 2")
+    expect(page.locator("#ean")).to_be_focused()
+    scan(page, ean(SHIRT))
+    expect(page.locator(f"tr[data-sku='{SHIRT}'] .qty")).to_have_text("2 / 2")
+    expect(page.locator("#ean")).to_be_focused()
+    scan(page, ean(JEANS))
+    expect(page.locator("#picklist")).to_contain_text("Everything is picked.")
+    click_and_wait(page, page.get_by_role("button", name="Ready for pickup"))
+    confirm(page)
+    code = Pickup.objects.get(delivery_order=delivery_order).code
+    expect(page.locator("#toasts")).to_contain_text(code)
+
+    click_and_wait(page, page.get_by_role("link", name="Pickup counter"))
+    page.fill("#q", order.number)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    click_and_wait(page, page.get_by_role("link", name="Hand over"))
+    expect(page.locator("legend")).to_contain_text(f"Take {order.total} EUR")
+    page.fill("#code", code)
+    page.get_by_label("Cash").check()
+    click_and_wait(page, page.get_by_role("button", name="Continue"))
+    expect(page.locator(".summary")).to_contain_text("(cash)")
+    confirm(page)
+    expect(page.locator("#toasts")).to_contain_text("collected")
+
+    delivery_order.refresh_from_db()
+    order.refresh_from_db()
+    assert delivery_order.status == DeliveryOrder.Status.COLLECTED
+    assert order.status == Order.Status.SHIPPED
+    paid = order.payments.filter(status=Payment.Status.PAID)
+    assert sum(payment.amount_captured for payment in paid) == order.total
+    assert order.events.filter(type="payment_received", channel="store").exists()
