@@ -120,7 +120,12 @@ def test_without_the_override_permission_the_window_cannot_be_overridden(agent):
         agent,
         order,
         "return",
-        {f"line_{shirt.pk}": "1", "condition": "resellable", "reason": "x", "override_window": "on"},
+        {
+            f"line_{shirt.pk}": "1",
+            "condition": "resellable",
+            "reason": "x",
+            "override_window": "on",
+        },
     )
 
     assert 'name="override_window"' not in form
@@ -128,9 +133,7 @@ def test_without_the_override_permission_the_window_cannot_be_overridden(agent):
     assert not Return.objects.filter(order=order).exists()
 
 
-def test_an_agent_without_the_return_permission_neither_sees_nor_starts_a_return(
-    agent, make_order
-):
+def test_an_agent_without_the_return_permission_neither_sees_nor_starts_a_return(agent, make_order):
     take_from_agents("returns", "add_return")
     order = mark_shipped(make_order())
     shirt, _jeans = shirt_and_jeans(order)

@@ -83,6 +83,21 @@ def _resolve(
     return resolved
 
 
+def _back_to_pool(order, delivery_order, line, quantity: int, *, reason: str, actor: str) -> None:
+    """Give units of a delivery-order line back: release them at the location, hold them in
+    the shop's pool again so routing can place them elsewhere."""
+    left = quantity
+    for reservation in _placed_reservations(delivery_order, line):
+        if left <= 0:
+            break
+        take = min(left, reservation.quantity)
+        inventory_services.release_reservation(
+            reservation=reservation, quantity=take, reason=reason, actor=actor
+        )
+        left -= take
+    _hold_in_pool(order, line.order_line, quantity, actor=actor)
+
+
 def _placed_reservations(delivery_order: DeliveryOrder, line: DeliveryOrderLine):
     return Reservation.objects.filter(
         order_line_id=line.order_line_id,
@@ -319,16 +334,7 @@ def delivery_order_reject(
     for line, quantity in rejected:
         line.quantity_rejected += quantity
         line.save(update_fields=["quantity_rejected"])
-        left = quantity
-        for reservation in _placed_reservations(delivery_order, line):
-            if left <= 0:
-                break
-            take = min(left, reservation.quantity)
-            inventory_services.release_reservation(
-                reservation=reservation, quantity=take, reason=reason, actor=label
-            )
-            left -= take
-        _hold_in_pool(order, line.order_line, quantity, actor=label)
+        _back_to_pool(order, delivery_order, line, quantity, reason=reason, actor=label)
     if all(line.quantity_open == 0 for line in delivery_order.lines.all()) and not any(
         line.quantity_shipped for line in delivery_order.lines.all()
     ):
@@ -522,16 +528,7 @@ def delivery_order_withdraw(
             continue
         line.quantity_cancelled += quantity
         line.save(update_fields=["quantity_cancelled"])
-        left = quantity
-        for reservation in _placed_reservations(delivery_order, line):
-            if left <= 0:
-                break
-            take = min(left, reservation.quantity)
-            inventory_services.release_reservation(
-                reservation=reservation, quantity=take, reason=reason, actor=label
-            )
-            left -= take
-        _hold_in_pool(order, line.order_line, quantity, actor=label)
+        _back_to_pool(order, delivery_order, line, quantity, reason=reason, actor=label)
     delivery_order.cancel()
     delivery_order.save()
     record_event(
