@@ -74,7 +74,7 @@ def seed(total: int) -> None:
                    (%(a)s::text[])[1 + (c / 20) %% 20] || (%(b)s::text[])[1 + (c / 400) %% 20],
                    '+49 15' || lpad(((c * 7919) %% 100000000)::text, 8, '0'),
                    'standard', 'de', now(), now()
-            FROM generate_series(%(start)s / 2, (%(stop)s - 1) / 2) AS c
+            FROM generate_series(%(start)s::bigint / 2, (%(stop)s::bigint - 1) / 2) AS c
             ON CONFLICT (email) DO NOTHING
             """,
             params,
@@ -109,7 +109,7 @@ def seed(total: int) -> None:
                    (o %% 300) + 9.99, 0, 4.95, (o %% 300) + 14.94, '',
                    now() - (o %% 730) * interval '1 day' - (o %% 86400) * interval '1 second',
                    now(), a.id, c.id, a.id, ((%(shops)s::bigint[]))[1 + o %% array_length(%(shops)s::bigint[], 1)]
-            FROM generate_series(%(start)s, %(stop)s - 1) AS o
+            FROM generate_series(%(start)s::bigint, %(stop)s::bigint - 1) AS o
             JOIN orders_customer c ON c.email = 'bench.' || (o / 2) || '.'
                  || lower((%(a)s::text[])[1 + (o / 2) %% 20]) || '@' || (%(domains)s::text[])[1 + (o / 2) %% 6]
             JOIN orders_address a ON a.customer_id = c.id
