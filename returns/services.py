@@ -50,6 +50,20 @@ def units_claimed(line: OrderLine) -> int:
     return ReturnLine.objects.filter(order_line=line).aggregate(total=Sum("quantity"))["total"] or 0
 
 
+def shipping_refund_on_cancellation(order: Order, lines: list[OrderLine]) -> Decimal:
+    """The shipping fee a cancellation gives back when it brings back the order's last units
+    after everything shipped came back through returns (the shop refunds shipping on a full
+    return). No return could complete the order then, so the fee would otherwise be lost."""
+    nothing_open = all(line.quantity_open == 0 for line in lines)
+    shipped = any(line.quantity_shipped for line in lines)
+    all_shipped_returned = all(units_claimed(line) >= line.quantity_shipped for line in lines)
+    if not (nothing_open and shipped and all_shipped_returned):
+        return Decimal("0")
+    if not return_settings(order.shop).refund_shipping_on_full_return:
+        return Decimal("0")
+    return order.shipping_fee
+
+
 def shipped_on(line: OrderLine) -> datetime | None:
     """When the line's units last reached the customer (delivered, else shipped)."""
     latest = ShipmentLine.objects.filter(delivery_line__order_line=line).aggregate(

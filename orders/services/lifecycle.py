@@ -173,6 +173,10 @@ def cancel_order(
     anything_shipped = any(line.quantity_shipped for line in order_lines.values())
     if nothing_open and not anything_shipped:
         value += order.shipping_fee
+    elif nothing_open:
+        from returns.services import shipping_refund_on_cancellation
+
+        value += shipping_refund_on_cancellation(order, list(order_lines.values()))
     cancelled_event = record_event(
         order,
         "lines_cancelled",

@@ -161,21 +161,13 @@ def test_refunds_never_exceed_payment_and_sum_exactly(property_stock, scenario):
     everything_back = all(
         performed["cancel"][i] + performed["return"][i] == lines[i][1] for i in range(len(lines))
     )
-    # Known gap (see the xfail test below): when a cancellation brings back the order's last
-    # units after something was shipped, neither service refunds the shipping fee.
-    last_back_by_cancel = bool(steps) and steps[-1][0] == "cancel" and any(shipped)
-    if everything_back and not last_back_by_cancel:
+    if everything_back:
         nothing_shipped = not any(shipped)
         expected = paid if (refund_shipping or nothing_shipped) else paid - shipping
         assert credited == expected
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="cancel_order does not refund the shipping fee when the cancellation completes an "
-    "order whose shipped units were all returned (the return did not complete it yet)",
-)
 def test_returning_the_shipped_unit_then_cancelling_the_rest_refunds_everything(property_stock):
     ShopReturnSettings.objects.update_or_create(
         shop=Shop.objects.get(code="de-web"),
