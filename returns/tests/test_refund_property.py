@@ -126,6 +126,8 @@ def test_refunds_never_exceed_payment_and_sum_exactly(property_stock, scenario):
     wanted = [(line, units) for line, units in zip(order_lines, shipped, strict=True) if units]
     if wanted:
         ship_all(order, lines=wanted)
+    shipped_now = [line.quantity_shipped for line in order.lines.order_by("position")]
+    assert shipped_now == list(shipped), (order.status, order.hold_reason, shipped_now)
 
     for step, (kind, index, quantity, receive_now) in enumerate(steps):
         line = order_lines[index]
