@@ -170,8 +170,8 @@ def login(page, demo_password) -> Callable:
         page.goto("/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password or demo_password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         return page
 
     return log_in
