@@ -28,6 +28,7 @@ from orders.payments import get_provider
 from orders.services.events import Actor, record_event
 from orders.services.lifecycle import LineQuantity, cancel_order, change_status, release_order
 from orders.services.messages import queue_message
+from orders.services.payments import record_transaction
 
 ZERO = Decimal("0")
 LIVE_PAYMENT_STATES = (
@@ -145,14 +146,13 @@ def change_payment_method(*, order: Order, method: str, reason: str, actor: Acto
             result = provider.void(
                 amount=payment.amount, currency=order.currency, reference=payment.reference
             )
-            PaymentTransaction.objects.create(
-                payment=payment,
-                kind=PaymentTransaction.Kind.VOID,
-                amount=payment.amount,
-                succeeded=result.ok,
-                provider=provider.name,
+            record_transaction(
+                payment,
+                PaymentTransaction.Kind.VOID,
+                payment.amount,
+                result,
+                provider.name,
                 reference=payment.reference,
-                message=result.message,
             )
         payment.status = Payment.Status.VOIDED
         payment.save(update_fields=["status"])
@@ -199,15 +199,7 @@ def _refund(order: Order, amount: Decimal, actor: Actor) -> Decimal:
             continue
         take = min(left, held)
         result = provider.refund(amount=take, currency=order.currency, reference=payment.reference)
-        PaymentTransaction.objects.create(
-            payment=payment,
-            kind=PaymentTransaction.Kind.REFUND,
-            amount=take,
-            succeeded=result.ok,
-            provider=provider.name,
-            reference=result.reference,
-            message=result.message,
-        )
+        record_transaction(payment, PaymentTransaction.Kind.REFUND, take, result, provider.name)
         if not result.ok:
             raise DomainError(
                 _("The payment provider declined the refund: %(message)s")
@@ -310,14 +302,8 @@ def _charge(order: Order, amount: Decimal) -> None:
         result = provider.authorise(
             amount=amount, currency=order.currency, reference=payment.reference
         )
-        PaymentTransaction.objects.create(
-            payment=payment,
-            kind=PaymentTransaction.Kind.AUTHORIZE,
-            amount=amount,
-            succeeded=result.ok,
-            provider=provider.name,
-            reference=result.reference,
-            message=result.message,
+        record_transaction(
+            payment, PaymentTransaction.Kind.AUTHORIZE, amount, result, provider.name
         )
         if not result.ok:
             raise DomainError(

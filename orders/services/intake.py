@@ -28,7 +28,7 @@ from orders.payments import get_provider
 from orders.services.events import Actor, deferred_events, record_event
 from orders.services.lifecycle import change_status, on_order_released
 from orders.services.messages import queue_message
-from orders.services.payments import waits_for_payment
+from orders.services.payments import record_transaction, waits_for_payment
 from orders.services.risk import evaluate_risk
 from orders.stock import reserve_lines
 
@@ -455,14 +455,13 @@ def _take_payment(
         if status == Payment.Status.AUTHORIZED and reference:
             provider = get_provider()
             result = provider.void(amount=amount, currency=order.currency, reference=reference)
-            PaymentTransaction.objects.create(
-                payment=payment,
-                kind=PaymentTransaction.Kind.VOID,
-                amount=amount,
-                succeeded=result.ok,
-                provider=provider.name,
+            record_transaction(
+                payment,
+                PaymentTransaction.Kind.VOID,
+                amount,
+                result,
+                provider.name,
                 reference=reference,
-                message=result.message,
             )
         return payment
     if payment_data["method"] in ONLINE_METHODS and status == Payment.Status.PENDING:

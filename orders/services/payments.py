@@ -30,14 +30,23 @@ def waits_for_payment(order: Order) -> bool:
     return order.payment_method == Order.PaymentMethod.PREPAYMENT and amount_due(order) > ZERO
 
 
-def _transaction(payment: Payment, kind: str, amount: Decimal, result, provider: str = ""):
+def record_transaction(
+    payment: Payment,
+    kind: str,
+    amount: Decimal,
+    result,
+    provider: str = "",
+    *,
+    reference: str | None = None,
+) -> PaymentTransaction:
+    """Book what the payment provider answered (reference: the provider's, unless given)."""
     return PaymentTransaction.objects.create(
         payment=payment,
         kind=kind,
         amount=amount,
         succeeded=result.ok,
         provider=provider,
-        reference=result.reference,
+        reference=result.reference if reference is None else reference,
         message=result.message,
     )
 
@@ -116,7 +125,7 @@ def capture_payment_for_shipment(
         return ZERO
     provider = get_provider()
     result = provider.capture(amount=amount, currency=order.currency, reference=payment.reference)
-    _transaction(payment, PaymentTransaction.Kind.CAPTURE, amount, result, provider.name)
+    record_transaction(payment, PaymentTransaction.Kind.CAPTURE, amount, result, provider.name)
     if not result.ok:
         record_event(
             order,
@@ -167,7 +176,9 @@ def reduce_payments(
             result = provider.void(
                 amount=to_void, currency=order.currency, reference=payment.reference
             )
-            _transaction(payment, PaymentTransaction.Kind.VOID, to_void, result, provider.name)
+            record_transaction(
+                payment, PaymentTransaction.Kind.VOID, to_void, result, provider.name
+            )
             record_event(
                 order,
                 "payment_voided",
@@ -180,7 +191,9 @@ def reduce_payments(
             result = provider.refund(
                 amount=to_refund, currency=order.currency, reference=payment.reference
             )
-            _transaction(payment, PaymentTransaction.Kind.REFUND, to_refund, result, provider.name)
+            record_transaction(
+                payment, PaymentTransaction.Kind.REFUND, to_refund, result, provider.name
+            )
             if result.ok:
                 payment.amount_refunded += to_refund
                 refunded += to_refund
