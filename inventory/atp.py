@@ -11,6 +11,11 @@ maximum flow from shops to locations carries them all (Hall's condition), so the
 This is exact when shops share only some locations: a pool reservation of one shop lowers
 another shop's availability only as far as they compete for the same units. Graphs are tiny
 (a handful of shops and locations per SKU), so the flow costs microseconds.
+
+Stock on its way to a location is one more supply, `InTransit(location)`, which only shops
+that sell stock in transit may draw from (their pool reservations wait for it to arrive;
+routing places units only where they are on hand). A shop's supplies are the location ids
+it may use plus, for those shops, the `InTransit` of each.
 """
 
 from collections import deque
@@ -20,19 +25,32 @@ from dataclasses import dataclass, field
 UNBOUNDED = 10**12
 
 
+@dataclass(frozen=True)
+class InTransit:
+    """Supply: the units on their way to a location (see the module's docstring)."""
+
+    location: int
+
+
 @dataclass
 class ProductPicture:
     """What one product's availability depends on."""
 
-    free: dict[int, int] = field(default_factory=dict)  # location id → free units
+    # supply → units: location id → free units, InTransit(location id) → units on their way
+    free: dict[int | InTransit, int] = field(default_factory=dict)
     pool: dict[int, int] = field(default_factory=dict)  # shop id → open pool reservations
     set_aside: dict[int, int] = field(default_factory=dict)  # marketplace shop id → quota left
 
 
+def on_hand_locations(supplies: Iterable[int | InTransit]) -> list[int]:
+    """The location ids among a shop's supplies (without stock in transit)."""
+    return [supply for supply in supplies if not isinstance(supply, InTransit)]
+
+
 def max_flow(
-    demands: Mapping[object, int], allowed: Mapping[object, Iterable[int]], free: Mapping[int, int]
+    demands: Mapping[object, int], allowed: Mapping[object, Iterable[object]], free: Mapping
 ) -> int:
-    """The most units the locations can give the demands (each from its allowed locations)."""
+    """The most units the supplies can give the demands (each from its allowed supplies)."""
     source, sink = ("source",), ("sink",)
     capacity: dict[object, dict[object, int]] = {source: {}, sink: {}}
 
@@ -83,13 +101,14 @@ def available(
     picture: ProductPicture,
     *,
     shop_id: int,
-    locations: Iterable[int],
-    shop_locations: Mapping[int, frozenset[int]],
+    locations: Iterable[int | InTransit],
+    shop_locations: Mapping[int, frozenset],
 ) -> int:
     """What `shop_id` may still take from `locations` without breaking anyone's promise.
 
-    `locations` is the shop's fulfilment locations for delivery, or a single store for pickup.
-    The shop's own quota is not held back from it; other marketplace shops' quotas are.
+    `locations` is the shop's supplies for delivery (`shop_locations`), or a single store for
+    pickup. The shop's own quota is not held back from it; other marketplace shops' quotas are.
+    Quotas are set aside from stock on hand, never from stock in transit.
     """
     locations = frozenset(locations)
     demands: dict[object, int] = {}
@@ -100,7 +119,7 @@ def available(
     for other, units in picture.set_aside.items():
         if other != shop_id:
             demands[("quota", other)] = units
-            allowed[("quota", other)] = shop_locations.get(other, frozenset())
+            allowed[("quota", other)] = on_hand_locations(shop_locations.get(other, ()))
     own_free = sum(picture.free.get(location, 0) for location in locations)
     if not any(units > 0 for units in demands.values()):
         return own_free
@@ -110,8 +129,8 @@ def available(
     return max(0, min(own_free, max_flow(demands, allowed, picture.free) - demanded))
 
 
-def pool_shortfall(picture: ProductPicture, *, shop_locations: Mapping[int, frozenset[int]]) -> int:
-    """Units of open pool reservations the free stock cannot cover (0 when all fit)."""
+def pool_shortfall(picture: ProductPicture, *, shop_locations: Mapping[int, frozenset]) -> int:
+    """Units of open pool reservations the supplies cannot cover (0 when all fit)."""
     demands = {shop: units for shop, units in picture.pool.items() if units > 0}
     if not demands:
         return 0

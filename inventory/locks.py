@@ -12,18 +12,21 @@ from collections.abc import Iterable
 from django.db import connection
 
 from inventory.models import Product
+from oms.prepared import Prepared
+
+# Prepared on PostgreSQL: this runs on the hottest path (many buyers of one SKU).
+LOCK_PRODUCTS = Prepared(
+    "oms_lock_products",
+    "bigint[]",
+    f"SELECT id FROM {Product._meta.db_table} WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+)
 
 
 def lock_products(product_ids: Iterable[int]) -> None:
     """Lock the products (ascending id) until the end of the transaction."""
     ids = sorted(set(product_ids))
-    if not ids or not connection.features.has_select_for_update:
+    if not ids or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        # One cheap statement: this runs on the hottest path (many buyers of one SKU).
-        cursor.execute(
-            f"SELECT id FROM {Product._meta.db_table} WHERE id = ANY(%s) "
-            "ORDER BY id FOR NO KEY UPDATE",
-            [ids],
-        )
+        cursor.execute(LOCK_PRODUCTS.call(), [ids])
         cursor.fetchall()

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import atp
+from inventory.locks import LOCK_PRODUCTS
 from inventory.models import (
     InboundStock,
     Location,
@@ -36,6 +37,7 @@ from inventory.models import (
 )
 from oms.errors import InvalidInput
 from oms.models import Shop
+from oms.prepared import Prepared
 
 # A service article has no stock; where it is offered it is "available" in this quantity.
 SERVICE_AVAILABLE = 999
@@ -50,16 +52,22 @@ def _default_safety() -> Subquery:
     )
 
 
-def shop_locations(rows: list[tuple] | None = None) -> dict[int, frozenset[int]]:
-    """Every shop's fulfilment locations (ids) that can fulfil now (active, not under outage)."""
-    locations: dict[int, set[int]] = defaultdict(set)
-    for shop_id, location_id, *_rest in fulfilment_rows() if rows is None else rows:
+def shop_locations(rows: list[tuple] | None = None) -> dict[int, frozenset]:
+    """Every shop's supplies: the ids of its fulfilment locations that can fulfil now (active,
+    not under outage) and, when the shop sells stock in transit, `atp.InTransit` of each."""
+    locations: dict[int, set] = defaultdict(set)
+    for shop_id, location_id, _code, _pickup, in_transit in (
+        fulfilment_rows() if rows is None else rows
+    ):
         locations[shop_id].add(location_id)
+        if in_transit:
+            locations[shop_id].add(atp.InTransit(location_id))
     return {shop_id: frozenset(ids) for shop_id, ids in locations.items()}
 
 
-def fulfilment_rows() -> list[tuple[int, int, str, bool]]:
-    """(shop id, location id, location code, is a pickup store) for locations that can fulfil."""
+def fulfilment_rows() -> list[tuple[int, int, str, bool, bool]]:
+    """(shop id, location id, location code, is a pickup store, the shop sells stock in
+    transit) for locations that can fulfil."""
     return list(
         Shop.fulfilment_locations.through.objects.filter(
             location__is_active=True, location__is_outage=False
@@ -68,28 +76,48 @@ def fulfilment_rows() -> list[tuple[int, int, str, bool]]:
             "location_id",
             "location__code",
             Q(location__type=Location.Type.STORE, location__offers_pickup=True),
+            "shop__sells_stock_in_transit",
         )
     )
 
 
 def product_pictures(
-    product_ids: Iterable[int], *, shop_locations_by_id: dict[int, frozenset[int]]
+    product_ids: Iterable[int],
+    *,
+    shop_locations_by_id: dict[int, frozenset[int]],
+    lock: bool = False,
 ) -> dict[int, atp.ProductPicture]:
-    """Free stock per location, open pool reservations and quotas left, for each product."""
-    product_ids = list(product_ids)
+    """Free stock per location, open pool reservations and quotas left, for each product.
+
+    With `lock` the products are locked first, as `lock_products` does; on PostgreSQL the lock
+    and the read go to the server in one round trip (two statements, so the read sees what
+    the previous lock holder committed).
+    """
+    product_ids = sorted(set(product_ids))
     pictures = {product_id: atp.ProductPicture() for product_id in product_ids}
     if not product_ids:
         return pictures
     quota_ids = []
+    today = timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_PICTURE_SQL.format(ids=", ".join(["%s"] * len(product_ids))), [
-            *product_ids,
-            *product_ids,
-            *product_ids,
-        ])  # fmt: skip
+        if connection.vendor == "postgresql":
+            read = PICTURE.call()
+            if lock:
+                cursor.execute(f"{LOCK_PRODUCTS.call()}; {read}", [product_ids, product_ids, today])
+                cursor.nextset()
+            else:
+                cursor.execute(read, [product_ids, today])
+        else:
+            ids = ", ".join(["%s"] * len(product_ids))
+            cursor.execute(
+                _PICTURE_SQL.format(ids=f"IN ({ids})", today="%s"),
+                [*product_ids, *product_ids, *product_ids, today, *product_ids],
+            )
         for kind, product_id, key, units in cursor.fetchall():
             if kind == "free" and units > 0:
                 pictures[product_id].free[key] = units
+            elif kind == "inbound" and units > 0:
+                pictures[product_id].free[atp.InTransit(key)] = units
             elif kind == "pool":
                 pictures[product_id].pool[key] = units
             elif kind == "quota":
@@ -100,25 +128,35 @@ def product_pictures(
 
 
 # One round trip for everything availability depends on (the hot path runs it under a lock):
-# free units per location that can fulfil, open pool reservations per shop, quotas that apply.
+# free units per location that can fulfil, open pool reservations per shop, quotas that apply,
+# stock in transit to locations that can fulfil (expected today or later).
 _PICTURE_SQL = f"""
 SELECT 'free', s.product_id, s.location_id,
        s.on_hand - s.reserved - COALESCE(s.safety_stock, d.quantity, 0)
 FROM {StockLevel._meta.db_table} s
 JOIN {Location._meta.db_table} l ON l.id = s.location_id
 LEFT JOIN {SafetyStockDefault._meta.db_table} d ON d.location_type = l.type
-WHERE s.product_id IN ({{ids}}) AND l.is_active AND NOT l.is_outage
+WHERE s.product_id {{ids}} AND l.is_active AND NOT l.is_outage
 UNION ALL
 SELECT 'pool', r.product_id, r.shop_id, SUM(r.quantity)
 FROM {Reservation._meta.db_table} r
-WHERE r.product_id IN ({{ids}}) AND r.status = 'open' AND r.location_id IS NULL
+WHERE r.product_id {{ids}} AND r.status = 'open' AND r.location_id IS NULL
 GROUP BY r.product_id, r.shop_id
 UNION ALL
 SELECT 'quota', q.product_id, q.shop_id, q.id
 FROM {StockQuota._meta.db_table} q
 JOIN {Shop._meta.db_table} sh ON sh.id = q.shop_id
-WHERE (q.product_id IN ({{ids}}) OR q.product_id IS NULL) AND sh.is_active
+WHERE (q.product_id {{ids}} OR q.product_id IS NULL) AND sh.is_active
+UNION ALL
+SELECT 'inbound', i.product_id, i.location_id, SUM(i.quantity)
+FROM {InboundStock._meta.db_table} i
+JOIN {Location._meta.db_table} l ON l.id = i.location_id
+WHERE i.expected_on >= {{today}} AND i.product_id {{ids}} AND l.is_active AND NOT l.is_outage
+GROUP BY i.product_id, i.location_id
 """
+PICTURE = Prepared(
+    "oms_product_picture", "bigint[], date", _PICTURE_SQL.format(ids="= ANY($1)", today="$2")
+)
 
 
 def _add_quotas(
@@ -145,7 +183,10 @@ def _add_quotas(
     }
     for (product_id, shop_id), quota in chosen.items():
         picture = pictures[product_id]
-        free = sum(picture.free.get(loc, 0) for loc in shop_locations_by_id.get(shop_id, ()))
+        free = sum(
+            picture.free.get(location, 0)
+            for location in atp.on_hand_locations(shop_locations_by_id.get(shop_id, ()))
+        )
         left = quota.set_aside(free) - used.get((product_id, shop_id), 0)
         if left > 0:
             picture.set_aside[shop_id] = left
@@ -228,31 +269,31 @@ def availability(
         )
     rows = fulfilment_rows()
     locations_by_shop = shop_locations(rows)
-    own = locations_by_shop.get(shop.pk, frozenset())
+    supplies = locations_by_shop.get(shop.pk, frozenset())
+    own = frozenset(atp.on_hand_locations(supplies))
     stock_products = [p for p in products.values() if not p.is_service and p.is_active]
     pictures = product_pictures(
         [p.pk for p in stock_products], shop_locations_by_id=locations_by_shop
     )
     stores = sorted(
         (code, location_id)
-        for shop_id, location_id, code, is_pickup_store in rows
+        for shop_id, location_id, code, is_pickup_store, _in_transit in rows
         if shop_id == shop.pk and is_pickup_store
     )
+    destination = {"shop": shop, "country": country, "postcode": postcode}
     delivery_dates = _earliest_delivery(
-        shop=shop,
-        location_ids=own,
-        products=list(products.values()),
-        country=country,
-        postcode=postcode,
+        location_ids=own, products=list(products.values()), **destination
     )
-    destination = country or shop.country.code
     inbound = _inbound(stock_products, own)
+    later_dates = (
+        _delivery_after_arrival(inbound, **destination) if len(supplies) > len(own) else {}
+    )
     answers = []
     for sku in skus:
         product = products[sku]
         if product.is_service:
             offered = product.is_active and service_offered(
-                product, country=destination, postcode=postcode
+                product, country=country or shop.country.code, postcode=postcode
             )
             units = SERVICE_AVAILABLE if offered else 0
             answers.append(
@@ -263,6 +304,7 @@ def availability(
                     "ship": {
                         "available": units,
                         "earliest_delivery": delivery_dates[product.pk] if units else None,
+                        "in_transit": None,
                     },
                     "pickup": [],
                     "in_transit": None,
@@ -271,7 +313,17 @@ def availability(
             continue
         picture = pictures.get(product.pk, atp.ProductPicture())
         ship = atp.available(
-            picture, shop_id=shop.pk, locations=own, shop_locations=locations_by_shop
+            picture, shop_id=shop.pk, locations=supplies, shop_locations=locations_by_shop
+        )
+        from_stock = (
+            atp.available(picture, shop_id=shop.pk, locations=own, shop_locations=locations_by_shop)
+            if later_dates
+            else ship
+        )
+        later = (
+            {"available": ship - from_stock, "earliest_delivery": later_dates.get(product.pk)}
+            if ship > from_stock
+            else None
         )
         pickup = [
             {
@@ -290,26 +342,62 @@ def availability(
                 "service": False,
                 "ship": {
                     "available": ship,
-                    "earliest_delivery": delivery_dates[product.pk] if ship else None,
+                    "earliest_delivery": (
+                        delivery_dates[product.pk]
+                        if from_stock
+                        else later and later["earliest_delivery"]
+                    ),
+                    "in_transit": later,
                 },
                 "pickup": pickup,
-                "in_transit": incoming,
+                "in_transit": incoming
+                and {"quantity": incoming["quantity"], "expected_on": incoming["expected_on"]},
             }
         )
     return answers
 
 
 def _inbound(products: list[Product], locations: frozenset[int]) -> dict[int, dict]:
-    """Stock on its way to the shop's locations: quantity and the first expected arrival."""
+    """Stock on its way to the shop's locations: quantity, the first expected arrival, and the
+    first arrival per location (`by_location`)."""
     result: dict[int, dict] = {}
-    for row in InboundStock.objects.filter(
+    for product_id, location_id, quantity, expected_on in InboundStock.objects.filter(
         product__in=products, location_id__in=locations, expected_on__gte=timezone.localdate()
-    ).values_list("product_id", "quantity", "expected_on"):
-        product_id, quantity, expected_on = row
-        entry = result.setdefault(product_id, {"quantity": 0, "expected_on": expected_on})
+    ).values_list("product_id", "location_id", "quantity", "expected_on"):
+        entry = result.setdefault(
+            product_id, {"quantity": 0, "expected_on": expected_on, "by_location": {}}
+        )
         entry["quantity"] += quantity
         entry["expected_on"] = min(entry["expected_on"], expected_on)
+        first = entry["by_location"].get(location_id, expected_on)
+        entry["by_location"][location_id] = min(first, expected_on)
     return result
+
+
+def _delivery_after_arrival(
+    inbound: dict[int, dict], *, shop: Shop, country: str | None, postcode: str | None
+) -> dict[int, datetime.date | None]:
+    """Earliest delivery per product of units in transit: shipped from where they arrive,
+    from the day they arrive."""
+    from fulfillment import config
+    from fulfillment.selectors import shipping_options
+
+    configuration = config.current()
+    known = configuration.locations()
+    dates = {}
+    for product_id, entry in inbound.items():
+        arrivals = entry["by_location"]
+        options = shipping_options(
+            [known[pk] for pk in arrivals if pk in known],
+            country=country or shop.country.code,
+            postcode=postcode or "",
+            ready_on=arrivals,
+            configuration=configuration,
+        )
+        dates[product_id] = min(
+            (option.earliest_delivery for option in options.values()), default=None
+        )
+    return dates
 
 
 def stock_rows(*, sku: str | None = None, location: str | None = None) -> QuerySet[StockLevel]:

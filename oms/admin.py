@@ -39,7 +39,10 @@ class ShopAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "channel", "country", "currency", "language"]}),
         (_("Marketplace"), {"fields": ["partner"]}),
-        (_("Fulfilment"), {"fields": ["fulfilment_locations", "is_active"]}),
+        (
+            _("Fulfilment"),
+            {"fields": ["fulfilment_locations", "sells_stock_in_transit", "is_active"]},
+        ),
     ]
 
 

@@ -96,6 +96,14 @@ class Shop(models.Model):
         related_name="shops",
         verbose_name=_("locations that may fulfil this shop"),
     )
+    sells_stock_in_transit = models.BooleanField(
+        _("sells stock in transit"),
+        default=False,
+        help_text=_(
+            "Orders may also reserve stock on its way to the shop's locations (purchase "
+            "orders, transfers); they are delivered after it arrives."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -7,11 +7,13 @@ from fulfillment.selectors import routing_wait
 from fulfillment.services.delivery import LineQuantity, delivery_order_reject
 from fulfillment.services.routing import route_order
 from fulfillment.tasks import retry_waiting_orders
-from inventory.models import Location
+from inventory.models import InboundStock, Location, StockLevel
+from oms.models import Shop
 from orders.models import Order
 from orders.services.events import Actor
 from orders.services.lifecycle import LineQuantity as OrderLineQuantity
 from orders.services.lifecycle import cancel_order
+from orders.tests.conftest import order_body, priced
 
 ACTOR = Actor.system("test")
 SHIRT, JEANS = "TSHIRT-WHITE-M", "JEANS-BLUE-32"
@@ -142,3 +144,34 @@ def test_an_unroutable_order_can_be_cancelled(nowhere, place_order):
     assert order.status == Order.Status.CANCELLED
     assert order.hold_reason == ""
     assert retry_waiting_orders() == 0
+
+
+@pytest.mark.django_db
+def test_an_order_promised_from_stock_in_transit_ships_after_it_arrives(nowhere, place_order):
+    # given a shop that sells stock in transit, and shirts and jeans only on their way
+    Shop.objects.filter(code="de-web").update(sells_stock_in_transit=True)
+    nowhere()
+    assert InboundStock.objects.filter(product__sku__in=[SHIRT, JEANS]).count() == 2
+    # when the order comes in, it is accepted and waits: nothing is placed before it arrives
+    order = place_order()
+    route_order(order=order, actor=ACTOR)
+    order.refresh_from_db()
+    assert order.status == Order.Status.UNROUTABLE
+    assert not StockLevel.objects.filter(product__sku__in=[SHIRT, JEANS], reserved__gt=0).exists()
+    # when the goods arrive (received into stock, the inbound line closed), the retry routes it
+    nowhere(wh_central=5)
+    InboundStock.objects.filter(product__sku__in=[SHIRT, JEANS]).delete()
+    assert retry_waiting_orders() == 1
+    order.refresh_from_db()
+    assert order.status == Order.Status.IN_FULFILMENT
+    assert [d.location.code for d in order.delivery_orders.all()] == ["wh-central"]
+
+
+@pytest.mark.django_db
+def test_a_shop_that_does_not_sell_stock_in_transit_refuses_such_an_order(nowhere, shop_api):
+    nowhere()
+
+    response = shop_api.post("/api/v1/orders", priced(order_body()), format="json")
+
+    assert response.status_code == 409
+    assert {error["attr"] for error in response.json()["errors"]} == {"lines.0.sku", "lines.1.sku"}

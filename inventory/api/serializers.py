@@ -35,9 +35,25 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     postcode = serializers.CharField(required=False, max_length=10)
 
 
+class AvailabilityLaterSerializer(serializers.Serializer):
+    available = serializers.IntegerField(help_text="Of ship.available: units still in transit.")
+    earliest_delivery = serializers.DateField(
+        allow_null=True, help_text="When they can be delivered (after arrival)."
+    )
+
+
 class AvailabilityShipSerializer(serializers.Serializer):
-    available = serializers.IntegerField()
-    earliest_delivery = serializers.DateField(allow_null=True)
+    available = serializers.IntegerField(
+        help_text="Units the shop may sell for delivery (with stock in transit if it sells it)."
+    )
+    earliest_delivery = serializers.DateField(
+        allow_null=True, help_text="Of the first unit: from stock on hand, else after arrival."
+    )
+    in_transit = AvailabilityLaterSerializer(
+        allow_null=True,
+        help_text="Only shops that sell stock in transit: the part of `available` that is "
+        "still on its way, and its later delivery date.",
+    )
 
 
 class AvailabilityPickupSerializer(serializers.Serializer):
@@ -57,7 +73,8 @@ class AvailabilityItemSerializer(serializers.Serializer):
     ship = AvailabilityShipSerializer()
     pickup = AvailabilityPickupSerializer(many=True)
     in_transit = AvailabilityInTransitSerializer(
-        allow_null=True, help_text="Stock on its way to the shop's locations (not yet promised)."
+        allow_null=True,
+        help_text="Stock on its way to the shop's locations (reported to every shop).",
     )
 
 

@@ -20,6 +20,7 @@ from inventory.services.common import InsufficientStock, ReservationNotOpen, act
 from inventory.signals import reservations_expired
 from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
+from oms.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,8 @@ def reserve_for_order(
     for _index, item in stock_items:
         wanted[item.product.pk] += item.quantity
     locations_by_shop = shop_locations()  # configuration: read before taking the lock
-    lock_products(wanted)
     products = {item.product.pk: item.product for _index, item in stock_items}
-    pictures = product_pictures(wanted, shop_locations_by_id=locations_by_shop)
+    pictures = product_pictures(wanted, shop_locations_by_id=locations_by_shop, lock=True)
     if location is not None:
         if not location.can_fulfil or location.pk not in locations_by_shop.get(shop.pk, ()):
             message = _("%(location)s cannot serve orders of %(shop)s now.") % {
@@ -175,35 +175,40 @@ def reserve_for_order(
     return reservations
 
 
+# The reservations and their movements in one statement (the hot path's lock is held until
+# commit, so every round trip and every planning saved is throughput for a hot SKU).
+_INSERT_RESERVED = Prepared(
+    "oms_insert_reserved",
+    "bigint, bigint, text, text, timestamptz, timestamptz, bigint[], bigint[], integer[], text, text",
+    f"""
+    WITH new AS (
+        INSERT INTO {Reservation._meta.db_table}
+            (product_id, shop_id, location_id, order_line_id, kind, quantity,
+             quantity_consumed, quantity_released, status, expires_at, created_at)
+        SELECT i.product, $1, $2, i.line, $3, i.quantity, 0, 0, $4, $5, $6
+        FROM unnest($7, $8, $9) WITH ORDINALITY AS i(product, line, quantity, position)
+        ORDER BY i.position
+        RETURNING id, product_id, quantity
+    ), moved AS (
+        INSERT INTO {StockMovement._meta.db_table}
+            (location_id, product_id, delta_on_hand, delta_reserved, reason, source,
+             reference, actor, created_at)
+        SELECT $2, new.product_id, 0, new.quantity, $10, $3, 'reservation:' || new.id, $11, $6
+        FROM new
+    )
+    SELECT id FROM new ORDER BY id
+    """,
+)
+
+
 def _insert_reserved_pg(
     shop: Shop, items: list[ReservationRequest], location, kind: str, expires_at, actor
 ) -> list[Reservation]:
-    """Insert the reservations and their movements in one statement (the hot path's lock is
-    held until commit, so every round trip saved is throughput for a hot SKU)."""
     now = timezone.now()
     location_id = location.pk if location else None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            WITH new AS (
-                INSERT INTO {Reservation._meta.db_table}
-                    (product_id, shop_id, location_id, order_line_id, kind, quantity,
-                     quantity_consumed, quantity_released, status, expires_at, created_at)
-                SELECT i.product, %s, %s, i.line, %s, i.quantity, 0, 0, %s, %s, %s
-                FROM unnest(%s::bigint[], %s::bigint[], %s::integer[])
-                    WITH ORDINALITY AS i(product, line, quantity, position)
-                ORDER BY i.position
-                RETURNING id, product_id, quantity
-            ), moved AS (
-                INSERT INTO {StockMovement._meta.db_table}
-                    (location_id, product_id, delta_on_hand, delta_reserved, reason, source,
-                     reference, actor, created_at)
-                SELECT %s, new.product_id, 0, new.quantity, %s, %s, 'reservation:' || new.id,
-                       %s, %s
-                FROM new
-            )
-            SELECT id FROM new ORDER BY id
-            """,
+            _INSERT_RESERVED.call(),
             [
                 shop.pk,
                 location_id,
@@ -214,11 +219,8 @@ def _insert_reserved_pg(
                 [item.product.pk for item in items],
                 [item.order_line.pk if item.order_line else None for item in items],
                 [item.quantity for item in items],
-                location_id,
                 StockMovement.Reason.RESERVATION,
-                kind,
                 actor_label(actor)[:150],
-                now,
             ],
         )
         ids = [row[0] for row in cursor.fetchall()]

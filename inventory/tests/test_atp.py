@@ -1,6 +1,6 @@
 """The available-to-promise arithmetic on its own (no database)."""
 
-from inventory.atp import ProductPicture, available, max_flow, pool_shortfall
+from inventory.atp import InTransit, ProductPicture, available, max_flow, pool_shortfall
 
 
 def test_without_demands_a_shop_gets_the_free_stock_of_its_locations():
@@ -44,3 +44,34 @@ def test_max_flow_respects_allowed_locations():
     flow = max_flow({"a": 5, "b": 5}, {"a": [1], "b": [1, 2]}, {1: 5, 2: 2})
 
     assert flow == 7
+
+
+def test_stock_in_transit_is_promised_only_to_shops_that_sell_it():
+    # 3 on hand at location 1 and 10 on their way to it; shop 10 sells stock in transit
+    picture = ProductPicture(free={1: 3, InTransit(1): 10})
+    shops = {10: frozenset({1, InTransit(1)}), 20: frozenset({1})}
+
+    assert available(picture, shop_id=10, locations=shops[10], shop_locations=shops) == 13
+    assert available(picture, shop_id=20, locations=shops[20], shop_locations=shops) == 3
+
+
+def test_a_pool_covered_by_stock_in_transit_leaves_the_stock_on_hand_to_others():
+    # shop 10's pool of 10 can wait for the 10 in transit: shop 20 may still sell the 3 on hand
+    picture = ProductPicture(free={1: 3, InTransit(1): 10}, pool={10: 10})
+    shops = {10: frozenset({1, InTransit(1)}), 20: frozenset({1})}
+
+    assert available(picture, shop_id=20, locations=shops[20], shop_locations=shops) == 3
+    assert available(picture, shop_id=10, locations=shops[10], shop_locations=shops) == 3
+    assert pool_shortfall(picture, shop_locations=shops) == 0
+    # once shop 20 took the 3 on hand, shop 10's pool is still covered, nothing is left
+    picture.pool[20] = 3
+    assert pool_shortfall(picture, shop_locations=shops) == 0
+    assert available(picture, shop_id=10, locations=shops[10], shop_locations=shops) == 0
+
+
+def test_quotas_are_set_aside_from_stock_on_hand_only():
+    picture = ProductPicture(free={1: 2, InTransit(1): 10}, set_aside={30: 2})
+    shops = {10: frozenset({1, InTransit(1)}), 30: frozenset({1})}
+
+    # the marketplace's 2 can only come from the 2 on hand: shop 10 keeps the 10 in transit
+    assert available(picture, shop_id=10, locations=shops[10], shop_locations=shops) == 10

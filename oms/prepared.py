@@ -1,0 +1,39 @@
+"""Server-side prepared statements for the few hottest SQL statements (PostgreSQL only).
+
+Planning a statement costs more than running it on the hot SKU path (about 0.7 ms against
+0.2 ms for the stock picture), and that path holds a row lock, so every millisecond saved is
+throughput. A statement is prepared once per database connection (`PREPARE`, which survives
+a rollback) and run with `EXECUTE`, so it goes through Django's cursor: query logging and
+query counting see it. It needs session-level connection pooling (not PgBouncer's
+transaction mode, which would hand the `EXECUTE` to a connection that never saw the
+`PREPARE`).
+"""
+
+import weakref
+from dataclasses import dataclass
+
+from django.db import connection
+
+# Names prepared on each raw connection; a new connection starts with none.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A named statement: `sql` uses $1, $2 … for parameters of the SQL `types` ("bigint, text")."""
+
+    name: str
+    types: str
+    sql: str
+
+    def call(self) -> str:
+        """`EXECUTE name(%s, …)` for a Django cursor, preparing it first on this connection."""
+        connection.ensure_connection()
+        done = _prepared.setdefault(connection.connection, set())
+        execute = f"EXECUTE {self.name}({', '.join(['%s'] * len(self.types.split(',')))})"
+        if self.name in done:
+            return execute
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {self.name}({self.types}) AS {self.sql}")
+        done.add(self.name)
+        return execute
