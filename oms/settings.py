@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "instore.tasks.expire_uncollected_pickups",
         "schedule": 300.0,
     },
+    "expire-announced-returns": {
+        "task": "returns.tasks.expire_announced_returns",
+        "schedule": 3600.0,
+    },
     "route-waiting-orders": {"task": "fulfillment.tasks.retry_waiting_orders", "schedule": 300.0},
     "reroute-from-outages": {"task": "fulfillment.tasks.reroute_from_outages", "schedule": 60.0},
     "handle-late-shipments": {

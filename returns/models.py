@@ -40,6 +40,14 @@ class ShopReturnSettings(models.Model):
     refund_shipping_on_full_return = models.BooleanField(
         _("refund the shipping fee when everything is returned"), default=True
     )
+    announcement_valid_days = models.PositiveSmallIntegerField(
+        _("announced returns are cancelled after (days)"),
+        default=30,
+        help_text=_(
+            "A mailed return whose parcel has not arrived after this many days is cancelled "
+            "automatically, so its units can be returned again. 0: never."
+        ),
+    )
 
     class Meta:
         verbose_name = _("shop return settings")
@@ -114,6 +122,7 @@ class Return(ConcurrentTransitionMixin, models.Model):
         RECEIVED = "received", _("Received")
         INSPECTED = "inspected", _("Inspected")
         CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Channel(models.TextChoices):
         MAIL = "mail", _("By mail")
@@ -153,6 +162,7 @@ class Return(ConcurrentTransitionMixin, models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     inspected_at = models.DateTimeField(_("inspected"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -185,6 +195,11 @@ class Return(ConcurrentTransitionMixin, models.Model):
     def close(self) -> None:
         """Nothing more to do for this return."""
         self.closed_at = timezone.now()
+
+    @transition(field=status, source=Status.ANNOUNCED, target=Status.CANCELLED)
+    def cancel(self) -> None:
+        """The parcel will not come (the customer kept the goods, or it never arrived)."""
+        self.cancelled_at = timezone.now()
 
 
 class ReturnLine(models.Model):

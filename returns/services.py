@@ -45,9 +45,35 @@ def return_settings(shop) -> ShopReturnSettings:
     return ShopReturnSettings.objects.filter(shop=shop).first() or ShopReturnSettings(shop=shop)
 
 
+def _claiming(line: OrderLine):
+    """The line's units in returns that are not cancelled."""
+    return ReturnLine.objects.filter(order_line=line).exclude(
+        return_order__status=Return.Status.CANCELLED
+    )
+
+
 def units_claimed(line: OrderLine) -> int:
     """Units of the line already announced or taken back in an earlier return."""
-    return ReturnLine.objects.filter(order_line=line).aggregate(total=Sum("quantity"))["total"] or 0
+    return _claiming(line).aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def next_units(line: OrderLine, quantity: int) -> list[ReturnedUnits]:
+    """The units a new return of `quantity` takes: the first ones no return claims.
+
+    Returns take shipped units in order, so each unit's stored amount is refunded once; a
+    cancelled return frees its units for the next one, which may then take them in runs."""
+    taken = set()
+    for first, count in _claiming(line).values_list("first_unit", "quantity"):
+        taken.update(range(first, first + count))
+    free = [unit for unit in range(line.quantity) if unit not in taken][:quantity]
+    runs: list[ReturnedUnits] = []
+    for unit in free:
+        if runs and runs[-1].first_unit + runs[-1].quantity == unit:
+            last = runs.pop()
+            runs.append(ReturnedUnits(line.unit_amounts, last.first_unit, last.quantity + 1))
+        else:
+            runs.append(ReturnedUnits(line.unit_amounts, unit, 1))
+    return runs
 
 
 def shipping_refund_on_cancellation(order: Order, lines: list[OrderLine]) -> Decimal:
@@ -185,13 +211,10 @@ def _illegal(return_order: Return, action: str) -> DomainError:
 
 def _price(
     order: Order, lines: dict[int, OrderLine], items: list[ReturnItem], settings
-) -> tuple[list[ReturnedUnits], RefundBreakdown]:
-    """The units a return takes (the next ones not yet returned) and what they refund."""
+) -> tuple[list[list[ReturnedUnits]], RefundBreakdown]:
+    """The units each item takes (the next ones not yet returned) and what they refund."""
     claimed = {line_id: units_claimed(line) for line_id, line in lines.items()}
-    units = [
-        ReturnedUnits(lines[item.line_id].unit_amounts, claimed[item.line_id], item.quantity)
-        for item in items
-    ]
+    units = [next_units(lines[item.line_id], item.quantity) for item in items]
     after = dict(claimed)
     for item in items:
         after[item.line_id] += item.quantity
@@ -199,7 +222,7 @@ def _price(
         line.quantity_cancelled + after[line.pk] == line.quantity for line in lines.values()
     )
     breakdown = refund_breakdown(
-        units=units,
+        units=[run for runs in units for run in runs],
         currency=order.currency,
         shipping_fee=order.shipping_fee,
         completes_order=completes,
@@ -269,16 +292,17 @@ def return_announce(
         created_by=actor.label[:150],
         created_at=now,
     )
-    for item, unit in zip(items, units, strict=True):
-        ReturnLine.objects.create(
-            return_order=return_order,
-            order_line=lines[item.line_id],
-            quantity=item.quantity,
-            first_unit=unit.first_unit,
-            amount=unit.value,
-            reason=item.reason[:200],
-            condition=item.condition,
-        )
+    for item, runs in zip(items, units, strict=True):
+        for run in runs:  # one row per run of units (several only after a cancelled return)
+            ReturnLine.objects.create(
+                return_order=return_order,
+                order_line=lines[item.line_id],
+                quantity=run.quantity,
+                first_unit=run.first_unit,
+                amount=run.value,
+                reason=item.reason[:200],
+                condition=item.condition,
+            )
     described = ", ".join(f"{item.quantity} × {lines[item.line_id].sku}" for item in items)
     record_event(
         order,
@@ -441,6 +465,73 @@ def return_close(*, return_order: Return, actor: Actor) -> Return:
         data={"return": return_order.pk},
     )
     return return_order
+
+
+@transaction.atomic
+def return_cancel(*, return_order: Return, reason: str, actor: Actor) -> Return:
+    """The announced parcel will not come: its units may be returned again.
+
+    Refused once it arrived, and when it was already refunded (a trusted customer's refund at
+    announcement): that money is only settled by receiving the goods.
+    """
+    reason = reason.strip()[:200]
+    if not reason:
+        raise InvalidInput([_refusal("reason", "required", _("Say why it is cancelled."))])
+    order, return_order = _lock_return(return_order)
+    if return_order.status != Return.Status.ANNOUNCED:
+        raise _illegal(return_order, _("cancelled"))
+    if return_order.refunds.filter(succeeded=True).exists():
+        raise DomainError(
+            _("Return %(number)s was refunded at announcement; receive the goods instead.")
+            % {"number": return_order.number},
+            code="return-refunded",
+        )
+    return_order.cancel()
+    return_order.save()
+    record_event(
+        order,
+        "return_cancelled",
+        actor=actor,
+        message=_("Return %(number)s cancelled: %(reason)s.")
+        % {"number": return_order.number, "reason": reason},
+        data={"return": return_order.pk, "reason": reason},
+    )
+    return return_order
+
+
+def announced_returns_overdue(now: datetime | None = None) -> list[int]:
+    """Mailed returns announced longer ago than their shop allows, not refunded (ids)."""
+    now = now or timezone.now()
+    overdue = []
+    candidates = (
+        Return.objects.filter(status=Return.Status.ANNOUNCED, channel=Return.Channel.MAIL)
+        .exclude(refunds__succeeded=True)
+        .values_list("pk", "created_at", "order__shop_id")
+        .order_by("created_at", "pk")
+    )
+    valid_days = dict(ShopReturnSettings.objects.values_list("shop_id", "announcement_valid_days"))
+    default = ShopReturnSettings._meta.get_field("announcement_valid_days").default
+    for pk, created_at, shop_id in candidates:
+        days = valid_days.get(shop_id, default)
+        if days and created_at < now - timedelta(days=days):
+            overdue.append(pk)
+    return overdue
+
+
+def expire_announced_returns(now: datetime | None = None) -> int:
+    """Cancel the overdue announced returns (safe to run twice: each is cancelled once)."""
+    expired = 0
+    for pk in announced_returns_overdue(now):
+        try:
+            return_cancel(
+                return_order=Return(pk=pk),
+                reason=_("the parcel did not arrive in time"),
+                actor=Actor.system("return-expiry"),
+            )
+        except DomainError:  # received or refunded meanwhile
+            continue
+        expired += 1
+    return expired
 
 
 def _put_away(

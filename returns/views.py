@@ -186,6 +186,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 DESK_ACTIONS = {
     "receive": Return.Status.ANNOUNCED,
+    "cancel": Return.Status.ANNOUNCED,
     "inspect": Return.Status.RECEIVED,
     "close": Return.Status.INSPECTED,
 }
@@ -194,7 +195,8 @@ DESK_ACTIONS = {
 @desk_access
 @require_http_methods(["GET", "POST"])
 def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One return: receive it, inspect it (condition per line), close it — each confirmed."""
+    """One return: receive it (or cancel it), inspect it (condition per line), close it — each
+    confirmed."""
     return_order = get_object_or_404(selectors.with_details(Return.objects.all()), pk=pk)
     context = {
         "return": return_order,
@@ -222,6 +224,10 @@ def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for line in return_order.lines.all()
             }
             services.return_inspect(return_order=return_order, conditions=conditions, actor=actor)
+        elif action == "cancel":
+            services.return_cancel(
+                return_order=return_order, reason=request.POST.get("reason", ""), actor=actor
+            )
         else:
             services.return_close(return_order=return_order, actor=actor)
     except (DomainError, InvalidInput) as error:

@@ -370,7 +370,7 @@ def exchange_line(
     from inventory.models import Product
     from orders.stock import reserve_lines
     from returns.models import Return
-    from returns.services import ReturnItem, return_announce, units_claimed
+    from returns.services import ReturnItem, next_units, return_announce
 
     reason = _required_reason(reason)
     order = lock_order(order.pk)
@@ -415,10 +415,10 @@ def exchange_line(
             ]
         )
     # The old units' stored net amounts are what the cancellation and the return give back:
-    # cancelled units are taken from the end of the line, returned ones after those claimed.
+    # cancelled units are taken from the end of the line, returned ones are the next unclaimed.
     first_open = line.quantity - line.quantity_cancelled - open_part
-    old_value = units_value(line.unit_amounts, first_open, open_part) + units_value(
-        line.unit_amounts, units_claimed(line), returned_part
+    old_value = units_value(line.unit_amounts, first_open, open_part) + sum(
+        (run.value for run in next_units(line, returned_part)), ZERO
     )
     if unit_price is None:
         unit_price = quantize(old_value / quantity, order.currency)

@@ -68,6 +68,10 @@ class ReturnAnswerSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ReturnCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="Why the parcel will not come.")
+
+
 class ReturnReceiveSerializer(serializers.Serializer):
     location = serializers.SlugField(
         required=False, allow_null=True, help_text="Where it arrived (default: the slip's)."

@@ -17,6 +17,7 @@ from orders.services.events import Actor
 from returns import selectors, services
 from returns.api.serializers import (
     ReturnAnswerSerializer,
+    ReturnCancelSerializer,
     ReturnInspectSerializer,
     ReturnReceiveSerializer,
     ReturnRequestSerializer,
@@ -173,6 +174,29 @@ def returns_list(request: Request) -> Response:
 @permission_classes([IsShopOrSystemClient])
 def return_detail(request: Request, pk: int) -> Response:
     return _answer(request, selectors.return_detail(client_of(request), pk))
+
+
+@extend_schema(
+    operation_id="returns_cancel",
+    summary="Cancel an announced return (the parcel will not come)",
+    description="Its units may be returned again. 409 once received, or when it was refunded "
+    "at announcement. A shop client only for its own orders.",
+    request=ReturnCancelSerializer,
+    responses={200: ReturnAnswerSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+)
+@api_view(["POST"])
+@permission_classes([IsShopOrSystemClient])
+@idempotent
+def return_cancel(request: Request, pk: int) -> Response:
+    return_order = selectors.return_detail(client_of(request), pk)
+    serializer = ReturnCancelSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.return_cancel(
+        return_order=return_order,
+        reason=serializer.validated_data["reason"],
+        actor=Actor.for_api_client(client_of(request)),
+    )
+    return _answer(request, return_order)
 
 
 @extend_schema(
