@@ -131,12 +131,12 @@ class Configuration:
             lambda: list(TransitTime.objects.filter(country__code=country_code)),
         )
 
-    def holidays(self, country_code: str) -> frozenset[datetime.date]:
-        """The country's nationwide public holidays."""
+    def holidays(self, country_code: str, region: str = "") -> frozenset[datetime.date]:
+        """The country's nationwide public holidays, or only the region's own ones."""
         return self._part(
-            ("holidays", country_code),
+            ("holidays", country_code, region),
             lambda: frozenset(
-                Holiday.objects.filter(country__code=country_code, region="").values_list(
+                Holiday.objects.filter(country__code=country_code, region=region).values_list(
                     "date", flat=True
                 )
             ),

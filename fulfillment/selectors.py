@@ -102,6 +102,9 @@ def shipping_options(
     for location in locations:
         origin = location.country.code
         closed = holidays[origin] | holidays[code]
+        regional = (
+            configuration.holidays(origin, location.region) if location.region else frozenset()
+        )
         best: ShippingOption | None = None
         for link in by_location.get(location.pk, defaults):
             days = _transit_days(zones, link.service, postcode, domestic=origin == code)
@@ -115,6 +118,7 @@ def shipping_options(
                 holidays=closed,
                 working_days=parse_working_days(link.service.working_days),
                 ready_on=ready_on.get(location.pk),
+                closed_at_location=regional,
             )
             cost = link.cost_for(weight_grams).quantize(Decimal("0.01"))
             option = ShippingOption(

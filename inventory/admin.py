@@ -35,7 +35,17 @@ class LocationAdmin(ImportExportModelAdmin):
         (None, {"fields": ["code", "name", "type", "partner"]}),
         (
             _("Address"),
-            {"fields": ["street", "postcode", "city", "country", "latitude", "longitude"]},
+            {
+                "fields": [
+                    "street",
+                    "postcode",
+                    "city",
+                    "country",
+                    "region",
+                    "latitude",
+                    "longitude",
+                ]
+            },
         ),
         (
             _("Operation"),

@@ -56,6 +56,15 @@ class Location(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
     )
+    region = models.CharField(
+        _("region"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "State or region as in the public holidays (e.g. BY): its regional holidays close "
+            "the location, so nothing is handed to a carrier there that day."
+        ),
+    )
     opening_hours = models.CharField(
         _("opening hours"), max_length=200, blank=True, help_text=_("e.g. Mo-Sa 10:00-20:00")
     )

@@ -61,14 +61,14 @@ PARTNERS = [
 
 STORE_HOURS = "Mo-Sa 10:00-20:00"
 
-# code, name, street, postcode, city, latitude, longitude
+# code, name, street, postcode, city, region (for regional holidays), latitude, longitude
 STORES = [
-    ("store-berlin-mitte", "Berlin Mitte", "Friedrichstraße 90", "10117", "Berlin", "52.51760", "13.38880"),
-    ("store-hamburg", "Hamburg Mönckebergstraße", "Mönckebergstraße 7", "20095", "Hamburg", "53.55060", "10.00110"),
-    ("store-muenchen", "München Kaufingerstraße", "Kaufingerstraße 15", "80331", "München", "48.13730", "11.57140"),
-    ("store-koeln", "Köln Schildergasse", "Schildergasse 65", "50667", "Köln", "50.93640", "6.95280"),
-    ("store-frankfurt", "Frankfurt Zeil", "Zeil 90", "60311", "Frankfurt am Main", "50.11470", "8.68450"),
-    ("store-leipzig", "Leipzig Petersstraße", "Petersstraße 24", "04109", "Leipzig", "51.33820", "12.37510"),
+    ("store-berlin-mitte", "Berlin Mitte", "Friedrichstraße 90", "10117", "Berlin", "BE", "52.51760", "13.38880"),
+    ("store-hamburg", "Hamburg Mönckebergstraße", "Mönckebergstraße 7", "20095", "Hamburg", "HH", "53.55060", "10.00110"),
+    ("store-muenchen", "München Kaufingerstraße", "Kaufingerstraße 15", "80331", "München", "BY", "48.13730", "11.57140"),
+    ("store-koeln", "Köln Schildergasse", "Schildergasse 65", "50667", "Köln", "NW", "50.93640", "6.95280"),
+    ("store-frankfurt", "Frankfurt Zeil", "Zeil 90", "60311", "Frankfurt am Main", "HE", "50.11470", "8.68450"),
+    ("store-leipzig", "Leipzig Petersstraße", "Petersstraße 24", "04109", "Leipzig", "SN", "51.33820", "12.37510"),
 ]  # fmt: skip
 
 LOCATIONS = [
@@ -79,6 +79,7 @@ LOCATIONS = [
         "street": "Kurfürstenstraße 8",
         "postcode": "34117",
         "city": "Kassel",
+        "region": "HE",
         "latitude": Decimal("51.31800"),
         "longitude": Decimal("9.49400"),
         "opening_hours": "Mo-Fr 06:00-22:00, Sa 06:00-14:00",
@@ -91,6 +92,7 @@ LOCATIONS = [
         "street": "Am Saalehafen 10",
         "postcode": "06118",
         "city": "Halle (Saale)",
+        "region": "ST",
         "latitude": Decimal("51.50510"),
         "longitude": Decimal("11.95330"),
         "opening_hours": "Mo-Fr 07:00-19:00",
@@ -104,13 +106,14 @@ LOCATIONS = [
             "street": street,
             "postcode": postcode,
             "city": city,
+            "region": region,
             "latitude": Decimal(latitude),
             "longitude": Decimal(longitude),
             "opening_hours": STORE_HOURS,
             "daily_capacity": 40,
             "offers_pickup": True,
         }
-        for code, name, street, postcode, city, latitude, longitude in STORES
+        for code, name, street, postcode, city, region, latitude, longitude in STORES
     ],
     {
         "code": "ds-moebelwerk",
@@ -120,6 +123,7 @@ LOCATIONS = [
         "street": "Industriestraße 12",
         "postcode": "32051",
         "city": "Herford",
+        "region": "NW",
         "latitude": Decimal("52.11460"),
         "longitude": Decimal("8.67340"),
         "opening_hours": "Mo-Fr 07:00-16:00",

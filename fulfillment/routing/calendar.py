@@ -50,22 +50,25 @@ def earliest_delivery(
     holidays: Collection[datetime.date] = (),
     working_days: Collection[int] = MONDAY_TO_FRIDAY,
     ready_on: datetime.date | None = None,
+    closed_at_location: Collection[datetime.date] = (),
 ) -> datetime.date:
     """The first day a parcel handed over at the location can reach the customer.
 
     The parcel leaves today when it is a working day and the location's local time is before
     the cut-off, otherwise on the next working day. Goods arriving later (stock in transit,
     `ready_on`) leave on the first working day on or after their arrival. Transit counts
-    working days after the hand-over day; holidays are skipped both for hand-over and transit.
+    working days after the hand-over day; holidays are skipped both for hand-over and transit,
+    the location's own (regional) holidays, `closed_at_location`, only for the hand-over.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     local = now.astimezone(zoneinfo.ZoneInfo(location_tz))
+    closed = set(holidays) | set(closed_at_location)
     handover = next_working_day(
-        local.date(), working_days, holidays, include_today=local.time() < cutoff
+        local.date(), working_days, closed, include_today=local.time() < cutoff
     )
     if ready_on is not None and ready_on > handover:
-        handover = next_working_day(ready_on, working_days, holidays, include_today=True)
+        handover = next_working_day(ready_on, working_days, closed, include_today=True)
     day = handover
     for _ in range(max(transit_days, 0)):
         day = next_working_day(day, working_days, holidays, include_today=False)

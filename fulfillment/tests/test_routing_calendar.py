@@ -70,3 +70,14 @@ def test_saturday_delivery_when_the_carrier_works_saturdays():
 def test_naive_now_is_refused():
     with pytest.raises(ValueError):
         delivery(datetime.datetime(2026, 12, 1, 9, 0))
+
+
+def test_a_holiday_only_at_the_location_delays_the_hand_over_but_not_the_transit():
+    # Wednesday 2026-12-02 is a holiday where the store is, not where the parcel travels
+    local_holiday = {datetime.date(2026, 12, 2)}
+    now = at("2026-12-01", "16:00")  # Tuesday after the cut-off
+
+    assert delivery(now, closed_at_location=local_holiday) == datetime.date(2026, 12, 4)
+    assert delivery(at("2026-12-01", "10:00"), closed_at_location=local_holiday) == (
+        datetime.date(2026, 12, 2)  # handed over Tuesday, delivered on the store's holiday
+    )

@@ -70,3 +70,19 @@ def test_seed_twice_changes_nothing():
         ).count()
         == 1
     )
+
+
+@pytest.mark.django_db
+def test_a_regional_holiday_closes_only_the_locations_of_that_region():
+    # Corpus Christi 2026 (Thursday 4 June) is a holiday in Bavaria, not in Berlin
+    munich = Location.objects.get(code="store-muenchen")
+    berlin = Location.objects.get(code="store-berlin-mitte")
+    assert (munich.region, berlin.region) == ("BY", "BE")
+    assert Holiday.objects.filter(region="BY", date=datetime.date(2026, 6, 4)).exists()
+    wednesday_evening = at("2026-06-03", "20:00")
+
+    from_munich = earliest_delivery_date(munich, "DE", "10117", now=wednesday_evening)
+    from_berlin = earliest_delivery_date(berlin, "DE", "10117", now=wednesday_evening)
+
+    assert from_berlin == datetime.date(2026, 6, 5)  # handed over Thursday
+    assert from_munich == datetime.date(2026, 6, 8)  # handed over Friday, delivered Monday
