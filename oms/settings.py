@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "instore.tasks.expire_uncollected_pickups",
         "schedule": 300.0,
     },
+    "complete-finished-orders": {
+        "task": "orders.tasks.complete_finished_orders",
+        "schedule": 3600.0,
+    },
     "expire-announced-returns": {
         "task": "returns.tasks.expire_announced_returns",
         "schedule": 3600.0,

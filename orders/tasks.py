@@ -33,3 +33,14 @@ def cancel_unpaid_prepayments() -> int:
     for order_id in unpaid_orders_due(reminder=False):
         cancelled += cancel_unpaid_order(order=Order(pk=order_id))
     return cancelled
+
+
+@shared_task(acks_late=True)
+def complete_finished_orders() -> int:
+    """Complete shipped orders whose return window is over and that have no open return."""
+    from orders.services.completion import complete_order, orders_to_complete
+
+    completed = 0
+    for order_id in orders_to_complete():
+        completed += complete_order(order=Order(pk=order_id))
+    return completed
