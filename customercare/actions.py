@@ -314,6 +314,30 @@ class ResendForm(ReasonForm):
         self.order_fields(["message", "reason"])
 
 
+def cancellable_returns(order: Order) -> list:
+    """Announced returns of the order whose parcel may still be called off (not refunded)."""
+    from returns.models import Return
+
+    return [
+        return_order
+        for return_order in Return.objects.filter(
+            order=order, status=Return.Status.ANNOUNCED
+        ).order_by("pk")
+        if not return_order.is_refunded
+    ]
+
+
+class CancelReturnForm(ReasonForm):
+    return_order = forms.TypedChoiceField(label=gettext_lazy("Return"), coerce=int)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["return_order"].choices = [
+            (r.pk, f"{r.number} · {r.created_at:%Y-%m-%d}") for r in cancellable_returns(order)
+        ]
+        self.order_fields(["return_order", "reason"])
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -364,6 +388,10 @@ def _return_refusal(order: Order) -> str:
     if not any(care.returnable_units(line) for line in shipped):
         return _("Everything shipped is already being returned.")
     return ""
+
+
+def _cancel_return_refusal(order: Order) -> str:
+    return "" if cancellable_returns(order) else _("No announced return can be cancelled.")
 
 
 def _goodwill_refusal(order: Order) -> str:
@@ -448,6 +476,17 @@ def _run_return(order: Order, form: ReturnForm, actor: Actor) -> str:
         slip_url(return_order),
         _("Print the return slip"),
     )
+
+
+def _run_cancel_return(order: Order, form: CancelReturnForm, actor: Actor) -> str:
+    from returns.models import Return
+    from returns.services import return_cancel
+
+    return_order = Return.objects.get(order=order, pk=form.cleaned_data["return_order"])
+    return_cancel(return_order=return_order, reason=form.cleaned_data["reason"], actor=actor)
+    return _("Return %(number)s cancelled: its items may be returned again.") % {
+        "number": return_order.number
+    }
 
 
 def _run_approve(order: Order, form: ReviewForm, actor: Actor) -> str:
@@ -548,6 +587,15 @@ ACTIONS: dict[str, Action] = {
             ReturnForm,
             _return_refusal,
             _run_return,
+        ),
+        Action(
+            "cancel-return",
+            gettext_lazy("Cancel a return"),
+            START_RETURN,
+            CancelReturnForm,
+            _cancel_return_refusal,
+            _run_cancel_return,
+            True,
         ),
         Action(
             "approve", gettext_lazy("Approve"), APPROVE, ReviewForm, _review_refusal, _run_approve

@@ -149,3 +149,28 @@ def test_an_agent_without_the_return_permission_neither_sees_nor_starts_a_return
     assert 'data-action="return"' not in page
     assert response.status_code == 403
     assert not Return.objects.filter(order=order).exists()
+
+
+def test_the_agent_calls_off_an_announced_return_and_the_items_may_be_returned_again(
+    agent, make_order
+):
+    order = mark_shipped(make_order())
+    shirt, _jeans = shirt_and_jeans(order)
+    assert act(agent, order, "cancel-return", {}, confirm=False).status_code == 409
+    returned = {f"line_{shirt.pk}": "2", "condition": "resellable", "reason": "too small"}
+    assert act(agent, order, "return", returned).status_code == 200
+    return_order = Return.objects.get(order=order)
+    data = {"return_order": str(return_order.pk), "reason": "customer keeps the shirts"}
+
+    confirm = act(agent, order, "cancel-return", data, confirm=False)
+    assert "Please confirm" in confirm.content.decode()
+    response = act(agent, order, "cancel-return", data)
+
+    assert response.status_code == 200, response.content.decode()
+    return_order.refresh_from_db()
+    assert return_order.status == Return.Status.CANCELLED
+    [event] = care_events(order, "return_cancelled")
+    assert event.actor == "agent" and "customer keeps the shirts" in event.message
+    page = agent.get(reverse("care-order", args=[order.number])).content.decode()
+    assert 'data-action="cancel-return"' not in page
+    assert 'data-action="return"' in page  # both shirts may be returned again
