@@ -158,6 +158,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# Routing has a queue of its own, so it can get its own workers (or machine) apart from the
+# customer messages; a worker started without -Q consumes both queues.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "routing": {}}
+CELERY_TASK_ROUTES = {"fulfillment.tasks.route_order": {"queue": "routing"}}
+# Workers keep their database connection across tasks like web processes do across requests
+# (CONN_MAX_AGE; oms/celery.py drops a broken or expired one before and after each task).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "purge-idempotency-records": {

@@ -413,15 +413,23 @@ def _accept_order(
             key=f"payment_method_changed:{order.pk}",
             new=True,
         )
+    # The first status change also saves the number; nothing else changed since the INSERT.
+    numbered = ["number"]
     if hold:
-        change_status(order, "hold", actor=Actor.system("risk check"), message=order.hold_reason)
+        change_status(
+            order,
+            "hold",
+            actor=Actor.system("risk check"),
+            message=order.hold_reason,
+            fields=numbered,
+        )
     elif waits_for_payment(order):
-        change_status(order, "await_payment", actor=actor)
+        change_status(order, "await_payment", actor=actor, fields=numbered)
         queue_message(
             order=order, type="payment_instructions", key=f"payment_instructions:{order.pk}"
         )
     else:
-        change_status(order, "release", actor=actor)
+        change_status(order, "release", actor=actor, fields=numbered)
         on_order_released(order, actor=actor)
     return order, lines, payment
 

@@ -19,6 +19,8 @@ from orders.services.payments import reduce_payments, waits_for_payment
 from orders.stock import held_units, release_line
 
 DEFAULT_SETTINGS = ShopOrderSettings()
+# What a transition may change on the order besides the other fields a service sets.
+STATUS_FIELDS = ("status", "released_at", "cancelled_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,24 @@ def settings_for(order: Order) -> ShopOrderSettings:
 
 
 def change_status(
-    order: Order, transition: str, *, actor: Actor, message: str = "", **arguments: str
+    order: Order,
+    transition: str,
+    *,
+    actor: Actor,
+    message: str = "",
+    fields: list[str] | None = None,
+    **arguments: str,
 ) -> OrderEvent:
-    """Fire one transition, save the order and put the change on the timeline."""
+    """Fire one transition, save the order and put the change on the timeline.
+
+    `fields`: save only these columns (with the status and the transition's timestamps).
+    """
     before = order.status
     getattr(order, transition)(**arguments)
-    order.save()
+    if fields is None:
+        order.save()
+    else:
+        order.save(update_fields=[*fields, *STATUS_FIELDS])
     return record_event(
         order,
         "status_changed",

@@ -1,5 +1,7 @@
 """Customer messages: queued in the order's transaction, rendered and sent after commit."""
 
+from functools import cache, lru_cache
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -48,23 +50,40 @@ def template_for(type: str, language: str) -> tuple[str, str]:
     return f"{{{{ order.number }}}}: {type}", f"{type}"
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template compiled once per process; keyed by its text, so an edit is a new entry."""
+    return Template(source)
+
+
 def render_message(message: CustomerMessage, extra: dict) -> tuple[str, str]:
     order = message.order
-    shop_settings = ShopOrderSettings.objects.filter(shop=order.shop_id).first()
+
+    # The shop's settings and the amount due are read only by the templates that use them
+    # (the template engine calls a callable it finds in the context).
+    @cache
+    def shop_settings() -> ShopOrderSettings:
+        found = list(ShopOrderSettings.objects.filter(shop=order.shop_id))
+        return found[0] if found else ShopOrderSettings(shop=order.shop)
+
+    @cache
+    def amount_due() -> str:
+        return amount_due_text(order)
+
     subject_template, body_template = template_for(message.type, message.language)
     context = Context(
         {
             "order": order,
             "customer": order.customer,
-            "lines": list(order.lines.all()),
-            "settings": shop_settings or ShopOrderSettings(shop=order.shop),
-            "amount_due": amount_due_text(order),
+            "lines": list(order.lines.order_by("position")),
+            "settings": shop_settings,
+            "amount_due": amount_due,
             **extra,
         },
         autoescape=False,
     )
-    subject = Template(subject_template).render(context).strip().replace("\n", " ")
-    body = Template(body_template).render(context).strip()
+    subject = _compiled(subject_template).render(context).strip().replace("\n", " ")
+    body = _compiled(body_template).render(context).strip()
     return subject[:200], body
 
 
@@ -77,12 +96,13 @@ def amount_due_text(order: Order) -> str:
 def send_message(*, message_id: int, context: dict | None = None) -> bool:
     """Render and send one queued message unless it was sent already; log it on the timeline."""
     with transaction.atomic():
-        message = (
+        found = list(
             CustomerMessage.objects.select_for_update(of=("self",))
             .select_related("order__shop", "order__customer", "order__pickup_location")
             .filter(pk=message_id)
-            .first()
+            .order_by()  # one row: no ORDER BY to build
         )
+        message = found[0] if found else None
         if message is None or message.sent_at is not None:
             return False
         message.subject, message.body = render_message(message, context or {})

@@ -124,6 +124,30 @@ def test_a_prepayment_rule_switches_the_payment_method_and_tells_the_customer(
     assert types == {"confirmation", "payment_method_changed", "payment_instructions"}
 
 
+def test_prepayment_instructions_tell_the_amount_due_and_the_shops_bank_details(
+    place, django_capture_on_commit_callbacks
+):
+    # given a prepayment order of a shop with bank details
+    body = order_body()
+    body["payment"].update(method="prepayment", status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(body)
+
+    # when its messages have been sent
+    instructions = CustomerMessage.objects.get(order=order, type="payment_instructions")
+    confirmation = CustomerMessage.objects.get(order=order, type="confirmation")
+
+    # then the instructions name the amount due, the IBAN and the deadline, and the
+    # confirmation lists every line
+    settings = order.shop.order_settings
+    assert "84.92" in instructions.body
+    assert settings.bank_iban and settings.bank_iban in instructions.body
+    days = settings.prepayment_cancel_days
+    assert f"{days} days" in instructions.body or f"{days} Tagen" in instructions.body
+    for line in order.lines.all():
+        assert f"{line.quantity} × {line.name or line.sku}: {line.net_price}" in confirmation.body
+
+
 def test_messages_go_out_after_commit_exactly_once_and_land_on_the_timeline(
     place, django_capture_on_commit_callbacks
 ):
