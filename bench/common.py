@@ -38,6 +38,15 @@ def migrate_and_seed() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     if not StockLevel.objects.filter(location__code="wh-central").exists():
         seed_all()
+    analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics (this machine's PostgreSQL runs without autovacuum)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def percentile(values: list[float], fraction: float) -> float:
