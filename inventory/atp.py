@@ -97,6 +97,23 @@ def max_flow(
         total += path_capacity
 
 
+def _demands(
+    picture: ProductPicture, *, shop_id: int, shop_locations: Mapping[int, frozenset]
+) -> tuple[dict[object, int], dict[object, Iterable]]:
+    """Every shop's open pool reservations and the other marketplaces' quotas still set aside,
+    each with the supplies it may draw from (the shop's own quota is not held back from it)."""
+    demands: dict[object, int] = {}
+    allowed: dict[object, Iterable] = {}
+    for other, units in picture.pool.items():
+        demands[("pool", other)] = units
+        allowed[("pool", other)] = shop_locations.get(other, frozenset())
+    for other, units in picture.set_aside.items():
+        if other != shop_id:
+            demands[("quota", other)] = units
+            allowed[("quota", other)] = on_hand_locations(shop_locations.get(other, ()))
+    return demands, allowed
+
+
 def available(
     picture: ProductPicture,
     *,
@@ -111,15 +128,7 @@ def available(
     Quotas are set aside from stock on hand, never from stock in transit.
     """
     locations = frozenset(locations)
-    demands: dict[object, int] = {}
-    allowed: dict[object, Iterable[int]] = {}
-    for other, units in picture.pool.items():
-        demands[("pool", other)] = units
-        allowed[("pool", other)] = shop_locations.get(other, frozenset())
-    for other, units in picture.set_aside.items():
-        if other != shop_id:
-            demands[("quota", other)] = units
-            allowed[("quota", other)] = on_hand_locations(shop_locations.get(other, ()))
+    demands, allowed = _demands(picture, shop_id=shop_id, shop_locations=shop_locations)
     own_free = sum(picture.free.get(location, 0) for location in locations)
     if not any(units > 0 for units in demands.values()):
         return own_free
@@ -127,6 +136,14 @@ def available(
     demands[("asking", shop_id)] = own_free
     allowed[("asking", shop_id)] = locations
     return max(0, min(own_free, max_flow(demands, allowed, picture.free) - demanded))
+
+
+def fits(picture: ProductPicture, *, shop_id: int, shop_locations: Mapping[int, frozenset]) -> bool:
+    """Whether every promise can be kept, `shop_id`'s pool (already counting what it asks for)
+    included: the same rule as `available` when the asked units are a pool reservation."""
+    demands, allowed = _demands(picture, shop_id=shop_id, shop_locations=shop_locations)
+    demanded = sum(units for units in demands.values() if units > 0)
+    return max_flow(demands, allowed, picture.free) == demanded
 
 
 def pool_shortfall(picture: ProductPicture, *, shop_locations: Mapping[int, frozenset]) -> int:

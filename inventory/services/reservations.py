@@ -100,31 +100,45 @@ def reserve_for_order(
         wanted[item.product.pk] += item.quantity
     locations_by_shop = shop_locations()  # configuration: read before taking the lock
     products = {item.product.pk: item.product for _index, item in stock_items}
+    if location is not None and (
+        not location.can_fulfil or location.pk not in locations_by_shop.get(shop.pk, ())
+    ):
+        message = _("%(location)s cannot serve orders of %(shop)s now.") % {
+            "location": location.code,
+            "shop": shop.code,
+        }
+        raise DomainError(
+            message,
+            errors=[{"attr": "location", "code": "location_not_allowed", "detail": message}],
+            code="location-not-allowed",
+        )
+    # The hot path (the shop's pool on PostgreSQL): write the reservations first, then lock and
+    # check that every promise, these included, can still be kept. Others do not see them
+    # before commit; a refusal rolls them back. The lock is then held only for one read.
+    optimistic = (
+        bool(stock_items)
+        and location is None
+        and connection.vendor == "postgresql"
+        and not shortages
+        and all(product.is_active for product in products.values())
+    )
+    if optimistic:
+        reservations = _insert_reserved(
+            shop, [item for _index, item in stock_items], None, kind, expires_at, actor
+        )
     pictures = product_pictures(wanted, shop_locations_by_id=locations_by_shop, lock=True)
-    if location is not None:
-        if not location.can_fulfil or location.pk not in locations_by_shop.get(shop.pk, ()):
-            message = _("%(location)s cannot serve orders of %(shop)s now.") % {
-                "location": location.code,
-                "shop": shop.code,
-            }
-            raise DomainError(
-                message,
-                errors=[{"attr": "location", "code": "location_not_allowed", "detail": message}],
-                code="location-not-allowed",
-            )
-        where = [location.pk]
-    else:
-        where = locations_by_shop.get(shop.pk, frozenset())
+    where = [location.pk] if location is not None else locations_by_shop.get(shop.pk, frozenset())
     for product_id, asked in wanted.items():
-        product = products[product_id]
+        picture = pictures[product_id]
+        if optimistic:
+            if atp.fits(picture, shop_id=shop.pk, shop_locations=locations_by_shop):
+                continue
+            picture.pool[shop.pk] -= asked  # what was left before these reservations
         left = (
             atp.available(
-                pictures[product_id],
-                shop_id=shop.pk,
-                locations=where,
-                shop_locations=locations_by_shop,
+                picture, shop_id=shop.pk, locations=where, shop_locations=locations_by_shop
             )
-            if product.is_active
+            if products[product_id].is_active
             else 0
         )
         if asked > left:
@@ -137,41 +151,49 @@ def reserve_for_order(
         shortages.sort(key=lambda entry: int(entry["attr"].split(".")[1]))
         raise InsufficientStock(_("The stock does not cover the order."), errors=shortages)
 
-    if connection.vendor == "postgresql":
-        reservations = _insert_reserved_pg(
+    if not optimistic:
+        reservations = _insert_reserved(
             shop, [item for _index, item in stock_items], location, kind, expires_at, actor
-        )
-    else:
-        reservations = Reservation.objects.bulk_create(
-            [
-                Reservation(
-                    product=item.product,
-                    shop=shop,
-                    location=location,
-                    order_line=item.order_line,
-                    kind=kind,
-                    quantity=item.quantity,
-                    expires_at=expires_at,
-                )
-                for _index, item in stock_items
-            ]
-        )
-        StockMovement.objects.bulk_create(
-            _movement(
-                reservation,
-                location_id=location.pk if location else None,
-                delta_reserved=reservation.quantity,
-                reason=StockMovement.Reason.RESERVATION,
-                source=kind,
-                actor=actor,
-            )
-            for reservation in reservations
         )
     if location is not None:
         for product_id, asked in wanted.items():
             StockLevel.objects.filter(location=location, product_id=product_id).update(
                 reserved=F("reserved") + asked
             )
+    return reservations
+
+
+def _insert_reserved(
+    shop: Shop, items: list[ReservationRequest], location, kind: str, expires_at, actor
+) -> list[Reservation]:
+    """Write the reservations and their movements (one statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return _insert_reserved_pg(shop, items, location, kind, expires_at, actor)
+    reservations = Reservation.objects.bulk_create(
+        [
+            Reservation(
+                product=item.product,
+                shop=shop,
+                location=location,
+                order_line=item.order_line,
+                kind=kind,
+                quantity=item.quantity,
+                expires_at=expires_at,
+            )
+            for item in items
+        ]
+    )
+    StockMovement.objects.bulk_create(
+        _movement(
+            reservation,
+            location_id=location.pk if location else None,
+            delta_reserved=reservation.quantity,
+            reason=StockMovement.Reason.RESERVATION,
+            source=kind,
+            actor=actor,
+        )
+        for reservation in reservations
+    )
     return reservations
 
 

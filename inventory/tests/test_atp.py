@@ -1,6 +1,13 @@
 """The available-to-promise arithmetic on its own (no database)."""
 
-from inventory.atp import InTransit, ProductPicture, available, max_flow, pool_shortfall
+from inventory.atp import (
+    InTransit,
+    ProductPicture,
+    available,
+    fits,
+    max_flow,
+    pool_shortfall,
+)
 
 
 def test_without_demands_a_shop_gets_the_free_stock_of_its_locations():
@@ -75,3 +82,18 @@ def test_quotas_are_set_aside_from_stock_on_hand_only():
 
     # the marketplace's 2 can only come from the 2 on hand: shop 10 keeps the 10 in transit
     assert available(picture, shop_id=10, locations=shops[10], shop_locations=shops) == 10
+
+
+def test_fits_asks_whether_every_promise_can_still_be_kept():
+    # shop 10 holds 6 in its pool (its new reservation included) and may use location 1 only
+    shops = {10: frozenset({1}), 20: frozenset({1, 2})}
+    assert fits(
+        ProductPicture(free={1: 6, 2: 4}, pool={10: 6, 20: 4}), shop_id=10, shop_locations=shops
+    )
+    assert not fits(
+        ProductPicture(free={1: 6, 2: 3}, pool={10: 6, 20: 4}), shop_id=10, shop_locations=shops
+    )
+    # another marketplace's quota is a promise too, the shop's own quota is not
+    quota = ProductPicture(free={1: 6}, pool={10: 5}, set_aside={30: 2})
+    assert not fits(quota, shop_id=10, shop_locations={10: frozenset({1}), 30: frozenset({1})})
+    assert fits(quota, shop_id=30, shop_locations={10: frozenset({1}), 30: frozenset({1})})
