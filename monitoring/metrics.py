@@ -104,17 +104,15 @@ def _task_failure(sender=None, **_kwargs) -> None:
 # Read at scrape time ---------------------------------------------------------------------
 
 
-def celery_queue_length() -> int | None:
-    """Messages waiting in the default Celery queue (Redis broker only)."""
+def celery_queue_lengths() -> dict[str, int] | None:
+    """Messages waiting per Celery queue (customer messages and jobs, routing; Redis only)."""
     if not settings.REDIS_URL:
         return None
     import redis
 
-    from oms.celery import app
-
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
     try:
-        return int(client.llen(app.conf.task_default_queue or "celery"))
+        return {queue: int(client.llen(queue)) for queue in settings.CELERY_TASK_QUEUES}
     finally:
         client.close()
 
@@ -127,19 +125,22 @@ class OmsCollector(Collector):
 
         orders = GaugeMetricFamily("oms_orders", "Orders per state, now.", labels=["status"])
         counts = dict.fromkeys(Order.Status.values, 0)
-        for row in Order.objects.order_by().values("status").annotate(count=Count("pk")):
+        for row in Order.objects.order_by().values("status").annotate(count=Count("*")):
             counts[row["status"]] = row["count"]
         for status, count in counts.items():
             orders.add_metric([status], count)
         yield orders
         try:
-            length = celery_queue_length()
+            lengths = celery_queue_lengths()
         except Exception:  # an unreachable broker must not break the scrape
-            length = None
-        if length is not None:
-            yield GaugeMetricFamily(
-                "oms_celery_queue_length", "Tasks waiting in the Celery queue.", value=length
+            lengths = None
+        if lengths is not None:
+            queues = GaugeMetricFamily(
+                "oms_celery_queue_length", "Tasks waiting per Celery queue.", labels=["queue"]
             )
+            for queue, length in lengths.items():
+                queues.add_metric([queue], length)
+            yield queues
 
 
 class _Delegate(Collector):

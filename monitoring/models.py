@@ -150,3 +150,102 @@ class AlertSettings(models.Model):
     @classmethod
     def current(cls) -> "AlertSettings":
         return cls.objects.order_by("pk").first() or cls()
+
+
+class StepDuration(models.Model):
+    """One finished process step with its duration: the facts the step percentiles read.
+
+    Copied from the recorded times by `monitoring.services.step_durations_refresh` (a beat
+    job, every minute) up to `StepRollupState.covered_until`; the dashboard reads the minutes
+    after that straight from the orders, delivery orders, shipments and the timeline.
+    """
+
+    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
+    # The order, delivery order or shipment whose recorded time ended the step.
+    source_id = models.BigIntegerField(_("source"))
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    shop_id = models.BigIntegerField(_("shop"))
+    finished_at = models.DateTimeField(_("finished"))
+    seconds = models.FloatField(_("duration in seconds"))
+    # floor(ln(max(seconds, 1)) / BUCKET_WIDTH): ordered like `seconds`, so a percentile's
+    # rank is found in the counts per bucket and its value read exactly inside one bucket.
+    bucket = models.SmallIntegerField(_("duration bucket"))
+
+    class Meta:
+        verbose_name = _("step duration")
+        verbose_name_plural = _("step durations")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "source_id"], name="one_duration_per_source")
+        ]
+        indexes = [
+            # The window's first part-hour, the recount per hour and the pruning.
+            models.Index(
+                fields=["finished_at", "step", "bucket", "shop_id"], name="stepduration_finished"
+            ),
+            # A percentile's value among one bucket's durations.
+            models.Index(
+                fields=["step", "bucket", "finished_at", "shop_id", "seconds"],
+                name="stepduration_step_bucket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.source_id}: {self.seconds:.0f} s"
+
+
+class StepHistogram(models.Model):
+    """How many steps finished in one hour or one day (UTC) per shop and duration bucket."""
+
+    class Span(models.TextChoices):
+        HOUR = "hour", _("Hour")
+        DAY = "day", _("Day")
+
+    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
+    span = models.CharField(_("span"), max_length=4, choices=Span.choices)
+    start = models.DateTimeField(_("start"))
+    shop_id = models.BigIntegerField(_("shop"))
+    bucket = models.SmallIntegerField(_("duration bucket"))
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("step duration histogram")
+        verbose_name_plural = _("step duration histograms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "span", "start", "shop_id", "bucket"], name="one_histogram_cell"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["span", "start", "step", "bucket", "shop_id", "count"],
+                name="stephistogram_span_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.span} {self.start:%Y-%m-%d %H}h {self.bucket}: {self.count}"
+
+
+class StepRollupState(models.Model):
+    """How far the step durations are copied: [covered_from, covered_until).
+
+    The histogram counts every hour and day (UTC) up to `covered_until`, the last ones only
+    up to that moment.
+    """
+
+    covered_from = models.DateTimeField(_("covered from"))
+    covered_until = models.DateTimeField(_("covered until"))
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("step duration roll-up")
+        verbose_name_plural = _("step duration roll-ups")
+
+    def __str__(self) -> str:
+        return f"{self.covered_from:%Y-%m-%d %H:%M} – {self.covered_until:%Y-%m-%d %H:%M}"

@@ -8,7 +8,8 @@ have no timestamp columns of their own (yet), so their moments come from the ord
 """
 
 import datetime
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
@@ -31,8 +33,23 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfillment.models import DeliveryOrder, RoutingDecision, Shipment
 from inventory.models import Location
-from monitoring.models import DEFAULT_SLAS, SlaBreach, Step, StepSla
-from monitoring.stats import DurationStats, analytic, duration_stats
+from monitoring.models import (
+    DEFAULT_SLAS,
+    SlaBreach,
+    Step,
+    StepDuration,
+    StepHistogram,
+    StepRollupState,
+    StepSla,
+)
+from monitoring.stats import (
+    DurationStats,
+    EpochSeconds,
+    analytic,
+    bucketed_stats,
+    duration_bucket,
+    duration_stats,
+)
 from oms.models import Shop
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -44,6 +61,8 @@ READY_FOR_PICKUP_EVENTS = ("ready_for_pickup",)
 COLLECTED_EVENTS = ("collected",)
 RETURN_ANNOUNCED_EVENTS = ("return_announced",)
 REFUND_EVENTS = ("refund_issued",)
+# A return called off ends the wait for its refund (its parcel will not come).
+RETURN_ENDED_EVENTS = (*REFUND_EVENTS, "return_cancelled")
 
 OPEN_ORDER_STATES = [
     Order.Status.NEW,
@@ -126,11 +145,11 @@ def _locations_q(filters: Filters, prefix: str = "") -> Q:
     return q
 
 
-def _order_scope(filters: Filters) -> Q:
+def _order_scope(filters: Filters, prefix: str = "", order_id: str = "pk") -> Q:
     """Orders of the shop/channel that have a delivery order at the location (type)."""
-    q = _orders_q(filters)
+    q = _orders_q(filters, prefix)
     if filters.location or filters.location_type:
-        at_location = DeliveryOrder.objects.filter(_locations_q(filters), order=OuterRef("pk"))
+        at_location = DeliveryOrder.objects.filter(_locations_q(filters), order=OuterRef(order_id))
         q &= Q(Exists(at_location))
     return q
 
@@ -154,12 +173,6 @@ def _event_at(types: Iterable[str], *, first: bool = True, after: str | None = N
         events = events.filter(at__gte=OuterRef(after))
     ordered = events.order_by("at" if first else "-at")
     return Subquery(ordered.values("at")[:1], output_field=DateTimeField())
-
-
-def _orders_with_event(types: Iterable[str], since: datetime.datetime, now: datetime.datetime):
-    return OrderEvent.objects.filter(type__in=list(types), at__gte=since, at__lte=now).values(
-        "order_id"
-    )
 
 
 # Orders by state -------------------------------------------------------------------------
@@ -186,7 +199,9 @@ def orders_by_state(filters: Filters, *, now: datetime.datetime) -> list[StateRo
             q &= Q(created_at__lte=now - older_than)
         if younger_than is not None:
             q &= Q(created_at__gt=now - younger_than)
-        counts[key] = Count("pk", filter=q)
+        # COUNT of an indexed column (not of id) lets PostgreSQL answer from the (status,
+        # created_at) index alone.
+        counts[key] = Count("created_at", filter=q)
     rows = {
         row["status"]: row
         for row in Order.objects.filter(_order_scope(filters), status__in=OPEN_ORDER_STATES)
@@ -216,71 +231,263 @@ class StepRow:
     sla: datetime.timedelta
 
 
+@dataclass(frozen=True)
+class StepSource:
+    """The rows that finished a step in a time range, with the paths the roll-up copies."""
+
+    queryset: QuerySet
+    duration: ExpressionWrapper
+    finished: str  # the field or annotation holding the moment the step ended
+    order: str  # path to the order's id
+    shop: str  # path to the shop's id
+
+
 def _completed_step(
-    step: str, filters: Filters, since: datetime.datetime, now: datetime.datetime
-) -> tuple[QuerySet, ExpressionWrapper]:
-    """The rows that finished the step inside the window, and the duration expression."""
+    step: str,
+    filters: Filters,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    until_inclusive: bool = True,
+) -> StepSource:
+    """The rows that finished the step in [since, until] (or [since, until)), and the duration."""
+    end = "lte" if until_inclusive else "lt"
+
+    def between(name: str) -> Q:
+        return Q(**{f"{name}__gte": since, f"{name}__{end}": until})
+
     if step == Step.INTAKE_RELEASED:
-        orders = Order.objects.filter(_order_scope(filters), released_at__gte=since)
-        return orders.filter(released_at__lte=now), _between("created_at", "released_at")
+        orders = Order.objects.filter(_order_scope(filters)).filter(between("released_at"))
+        return StepSource(
+            orders, _between("created_at", "released_at"), "released_at", "pk", "shop_id"
+        )
     if step == Step.RELEASED_ROUTED:
         # Routing ends when the order's first delivery order is created.
         earlier = DeliveryOrder.objects.filter(
             order=OuterRef("order_id"), created_at__lt=OuterRef("created_at")
         )
-        deliveries = DeliveryOrder.objects.filter(
-            _delivery_scope(filters), created_at__gte=since, created_at__lte=now
-        ).filter(order__released_at__isnull=False, order__released_at__lte=F("created_at"))
-        return deliveries.filter(~Exists(earlier)), _between("order__released_at", "created_at")
-    if step == Step.ROUTED_ACCEPTED:
-        deliveries = DeliveryOrder.objects.filter(
-            _delivery_scope(filters), accepted_at__gte=since, accepted_at__lte=now
-        ).filter(released_at__isnull=False)
-        return deliveries, _between("released_at", "accepted_at")
-    if step == Step.ACCEPTED_SHIPPED:
-        deliveries = DeliveryOrder.objects.filter(
-            _delivery_scope(filters), shipped_at__gte=since, shipped_at__lte=now
-        ).filter(accepted_at__isnull=False)
-        return deliveries, _between("accepted_at", "shipped_at")
-    if step == Step.SHIPPED_DELIVERED:
-        shipments = Shipment.objects.filter(
-            _shipment_scope(filters), delivered_at__gte=since, delivered_at__lte=now
+        deliveries = (
+            DeliveryOrder.objects.filter(_delivery_scope(filters))
+            .filter(between("created_at"))
+            .filter(order__released_at__isnull=False, order__released_at__lte=F("created_at"))
         )
-        return shipments, _between("shipped_at", "delivered_at")
+        return StepSource(
+            deliveries.filter(~Exists(earlier)),
+            _between("order__released_at", "created_at"),
+            "created_at",
+            "order_id",
+            "order__shop_id",
+        )
+    if step == Step.ROUTED_ACCEPTED:
+        deliveries = DeliveryOrder.objects.filter(_delivery_scope(filters)).filter(
+            between("accepted_at"), released_at__isnull=False
+        )
+        return StepSource(
+            deliveries,
+            _between("released_at", "accepted_at"),
+            "accepted_at",
+            "order_id",
+            "order__shop_id",
+        )
+    if step == Step.ACCEPTED_SHIPPED:
+        deliveries = DeliveryOrder.objects.filter(_delivery_scope(filters)).filter(
+            between("shipped_at"), accepted_at__isnull=False
+        )
+        return StepSource(
+            deliveries,
+            _between("accepted_at", "shipped_at"),
+            "shipped_at",
+            "order_id",
+            "order__shop_id",
+        )
+    if step == Step.SHIPPED_DELIVERED:
+        shipments = Shipment.objects.filter(_shipment_scope(filters)).filter(
+            between("delivered_at")
+        )
+        return StepSource(
+            shipments,
+            _between("shipped_at", "delivered_at"),
+            "delivered_at",
+            "delivery_order__order_id",
+            "delivery_order__order__shop_id",
+        )
     if step == Step.PICKUP_COLLECTED:
+        events = OrderEvent.objects.filter(between("at"), type__in=COLLECTED_EVENTS)
         orders = (
             Order.objects.filter(_order_scope(filters))
-            .filter(pk__in=_orders_with_event(COLLECTED_EVENTS, since, now))
+            .filter(pk__in=events.values("order_id"))
             .annotate(ready_at=_event_at(READY_FOR_PICKUP_EVENTS))
             .annotate(collected_at=_event_at(COLLECTED_EVENTS, after="ready_at"))
-            .filter(ready_at__isnull=False, collected_at__gte=since, collected_at__lte=now)
+            .filter(between("collected_at"), ready_at__isnull=False)
         )
-        return orders, _between("ready_at", "collected_at")
+        return StepSource(
+            orders, _between("ready_at", "collected_at"), "collected_at", "pk", "shop_id"
+        )
     if step == Step.RETURN_REFUNDED:
+        events = OrderEvent.objects.filter(between("at"), type__in=REFUND_EVENTS)
         orders = (
             Order.objects.filter(_order_scope(filters))
-            .filter(pk__in=_orders_with_event(REFUND_EVENTS, since, now))
+            .filter(pk__in=events.values("order_id"))
             .annotate(announced_at=_event_at(RETURN_ANNOUNCED_EVENTS))
             .annotate(refunded_at=_event_at(REFUND_EVENTS, after="announced_at"))
-            .filter(announced_at__isnull=False, refunded_at__gte=since, refunded_at__lte=now)
+            .filter(between("refunded_at"), announced_at__isnull=False)
         )
-        return orders, _between("announced_at", "refunded_at")
+        return StepSource(
+            orders, _between("announced_at", "refunded_at"), "refunded_at", "pk", "shop_id"
+        )
     raise ValueError(step)
+
+
+def step_facts(source: StepSource) -> QuerySet:
+    """The source rows as step-duration facts: source and order id, shop, end, seconds, bucket."""
+    return (
+        source.queryset.annotate(
+            _source=F("pk"),
+            _order=F(source.order),
+            _shop=F(source.shop),
+            _finished=F(source.finished),
+            _seconds=EpochSeconds(source.duration),
+        )
+        .annotate(_bucket=duration_bucket("_seconds"))
+        .order_by()
+    )
+
+
+DAY = datetime.timedelta(days=1)
+
+
+def _floor_hour(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _floor_day(moment: datetime.datetime) -> datetime.datetime:
+    return _floor_hour(moment).replace(hour=0)
+
+
+def _ceil(moment: datetime.datetime, floor, unit: datetime.timedelta) -> datetime.datetime:
+    floored = floor(moment)
+    return floored if floored == moment else floored + unit
+
+
+Ranges = list[tuple[datetime.datetime, datetime.datetime]]
+
+
+def rollup_segments(
+    start: datetime.datetime, end: datetime.datetime
+) -> tuple[Ranges, Ranges, Ranges]:
+    """[start, end) as a part hour (read from the facts), hour cells and day cells.
+
+    The roll-up's last hour and day cells count up to its `covered_until` (= `end`), so
+    only the window's first part hour is read from the facts.
+    """
+    if start >= end:
+        return [], [], []
+    first_hour = _ceil(start, _floor_hour, HOUR)
+    if first_hour >= end:
+        return [(start, end)], [], []
+    parts = [(start, first_hour)] if start < first_hour else []
+    first_day = _ceil(first_hour, _floor_day, DAY)
+    if first_day >= end:
+        return parts, [(first_hour, end)], []
+    hours = [(first_hour, first_day)] if first_hour < first_day else []
+    return parts, hours, [(first_day, end)]
+
+
+def _in_ranges(field: str, ranges: Ranges) -> Q:
+    q = Q()
+    for low, high in ranges:
+        q |= Q(**{f"{field}__gte": low, f"{field}__lt": high})
+    return q
+
+
+def _shop_ids(filters: Filters) -> list[int] | None:
+    if not (filters.shop or filters.channel):
+        return None
+    shops = Shop.objects.all()
+    if filters.shop:
+        shops = shops.filter(code=filters.shop)
+    if filters.channel:
+        shops = shops.filter(channel=filters.channel)
+    return list(shops.values_list("pk", flat=True))
+
+
+def _rolled_up_stats(
+    filters: Filters, since: datetime.datetime, now: datetime.datetime, state: StepRollupState
+) -> dict[str, DurationStats]:
+    """Exact count, median and p90 per step from the roll-up plus the recorded times after it.
+
+    [since, covered_until) comes from the copied durations: days and hours as counts per
+    duration bucket (StepHistogram), the window's first part hour from StepDuration; [covered_until, now] (the minute since the job last ran) is read from the
+    orders, delivery orders, shipments and timeline. The counts per bucket say in which
+    bucket each percentile's rank lies; the value is then read among that bucket's durations
+    (a few thousand at most) — so the result equals percentile_cont over every duration.
+    """
+    horizon = state.covered_until
+    parts, hours, days = rollup_segments(since, horizon)
+    shop_ids = _shop_ids(filters)
+    facts = StepDuration.objects.all()
+    cells = StepHistogram.objects.all()
+    if shop_ids is not None:
+        facts = facts.filter(shop_id__in=shop_ids)
+        cells = cells.filter(shop_id__in=shop_ids)
+    counts: dict[str, Counter] = {step: Counter() for step in Step.values}
+    grouped = []
+    if parts:
+        grouped.append((facts.filter(_in_ranges("finished_at", parts)), Count("*")))
+    for span, ranges in ((StepHistogram.Span.HOUR, hours), (StepHistogram.Span.DAY, days)):
+        if ranges:
+            in_span = cells.filter(_in_ranges("start", ranges), span=span)
+            grouped.append((in_span, Sum("count")))
+    for queryset, total in grouped:
+        for row in queryset.values("step", "bucket").annotate(n=total).order_by():
+            counts[row["step"]][row["bucket"]] += row["n"]
+    in_window = facts.filter(finished_at__gte=since, finished_at__lt=horizon)
+    result = {}
+    for step in Step.values:
+        live = step_facts(_completed_step(step, filters, max(since, horizon), now))
+        for row in live.values("_bucket").annotate(n=Count("*")).order_by():
+            counts[step][row["_bucket"]] += row["n"]
+
+        def fetch(bucket: int, offset: int, limit: int, step: str = step, live=live) -> list:
+            stored = in_window.filter(step=step, bucket=bucket).values_list("seconds")
+            recent = live.filter(_bucket=bucket).values_list("_seconds")
+            values = stored.order_by().union(recent, all=True).order_by("seconds")
+            return [value for (value,) in values[offset : offset + limit]]
+
+        result[step] = bucketed_stats(counts[step], fetch)
+    return result
 
 
 @analytic
 def step_durations(filters: Filters, *, now: datetime.datetime) -> list[StepRow]:
-    """Median and 90th percentile of every process step finished in the window."""
+    """Median and 90th percentile of every process step finished in the window.
+
+    Exact either way: from the hourly roll-up (`step_durations_refresh`) and the live rest
+    when the roll-up covers the window and no location is filtered, else from the recorded
+    times directly (slower on a large data set).
+    """
     since = filters.window_start(now)
     slas = SlaTable.load()
     shop = Shop.objects.filter(code=filters.shop).first() if filters.shop else None
-    rows = []
-    for step, label in Step.choices:
-        queryset, duration = _completed_step(step, filters, since, now)
-        rows.append(
-            StepRow(step, str(label), duration_stats(queryset, duration), slas.for_shop(step, shop))
-        )
-    return rows
+    state = StepRollupState.objects.first()
+    if (
+        state is not None
+        and not (filters.location or filters.location_type)
+        and state.covered_from <= since
+        and state.covered_until <= now
+    ):
+        stats = _rolled_up_stats(filters, since, now, state)
+    else:
+        # No roll-up yet, or a location filter (the roll-up keeps shops, not locations):
+        # every duration of the window straight from the recorded times.
+        stats = {}
+        for step in Step.values:
+            source = _completed_step(step, filters, since, now)
+            stats[step] = duration_stats(source.queryset, source.duration)
+    return [
+        StepRow(step, str(label), stats[step], slas.for_shop(step, shop))
+        for step, label in Step.choices
+    ]
 
 
 # Service levels and stuck orders ---------------------------------------------------------
@@ -341,8 +548,11 @@ class StuckOrder:
         return now - self.since
 
 
-def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, tuple]:
-    """Per step: rows in the step right now with `since`, the shop and order paths, a reason."""
+def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, tuple | list]:
+    """Per step: rows in the step right now with `since`, the shop and order paths, a reason.
+
+    A step may have several parts (a list), each a disjoint set of orders.
+    """
     open_delivery = DeliveryOrder.objects.filter(
         order=OuterRef("pk"),
         status__in=[*DeliveryOrder.OPEN_STATES, DeliveryOrder.Status.READY_FOR_PICKUP],
@@ -390,38 +600,57 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
             ("status",),
             intake_reason,
         ),
-        Step.RELEASED_ROUTED: (
-            Order.objects.filter(
-                _order_scope(filters),
-                status__in=[
-                    Order.Status.RELEASED,
-                    Order.Status.UNROUTABLE,
-                    Order.Status.IN_FULFILMENT,
-                    Order.Status.PARTLY_SHIPPED,
-                ],
-            )
-            # Orders with a rejected delivery order are few: found through the rejected
-            # delivery orders rather than by probing every order in fulfilment.
-            .filter(
-                Q(status__in=[Order.Status.RELEASED, Order.Status.UNROUTABLE])
-                | (Q(pk__in=rejected_orders) & ~Exists(open_delivery))
-            )
-            .annotate(
-                has_open=Exists(open_delivery),
-                has_rejected=Exists(rejected),
-                has_unroutable=Exists(unroutable),
-            )
-            .annotate(
-                since=Coalesce(
-                    Subquery(rejected.order_by("-updated_at").values("updated_at")[:1]),
-                    "released_at",
-                    "created_at",
+        Step.RELEASED_ROUTED: [
+            # Released (or waiting unroutable) and never rejected: since the release.
+            (
+                Order.objects.filter(
+                    _order_scope(filters),
+                    status__in=[Order.Status.RELEASED, Order.Status.UNROUTABLE],
                 )
+                .filter(~Exists(rejected))
+                .annotate(
+                    has_open=Value(False),
+                    has_rejected=Value(False),
+                    has_unroutable=Exists(unroutable),
+                    since=Coalesce("released_at", "created_at"),
+                ),
+                order_fields,
+                ("status", "has_open", "has_rejected", "has_unroutable"),
+                routing_reason,
             ),
-            order_fields,
-            ("status", "has_open", "has_rejected", "has_unroutable"),
-            routing_reason,
-        ),
+            # Rejected by a location and not routed elsewhere: since the rejection. These
+            # are few, so they are found through the rejected delivery orders rather than by
+            # probing every order in fulfilment.
+            (
+                Order.objects.filter(
+                    _order_scope(filters),
+                    status__in=[
+                        Order.Status.RELEASED,
+                        Order.Status.UNROUTABLE,
+                        Order.Status.IN_FULFILMENT,
+                        Order.Status.PARTLY_SHIPPED,
+                    ],
+                    pk__in=rejected_orders,
+                )
+                .filter(
+                    Q(status__in=[Order.Status.RELEASED, Order.Status.UNROUTABLE])
+                    | ~Exists(open_delivery)
+                )
+                .annotate(
+                    has_open=Exists(open_delivery),
+                    has_rejected=Value(True),
+                    has_unroutable=Exists(unroutable),
+                    since=Coalesce(
+                        Subquery(rejected.order_by("-updated_at").values("updated_at")[:1]),
+                        "released_at",
+                        "created_at",
+                    ),
+                ),
+                order_fields,
+                ("status", "has_open", "has_rejected", "has_unroutable"),
+                routing_reason,
+            ),
+        ],
         Step.ROUTED_ACCEPTED: (
             DeliveryOrder.objects.filter(
                 _delivery_scope(filters), status=DeliveryOrder.Status.RELEASED
@@ -480,26 +709,41 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
             ("location__code",),
             lambda row: "not_collected",
         ),
+        # From the order's last return announcement without a refund after it: read from
+        # the timeline's (type, at) index oldest first, so the list stops after its limit.
         Step.RETURN_REFUNDED: (
-            Order.objects.filter(_order_scope(filters))
-            .filter(
-                pk__in=OrderEvent.objects.filter(type__in=RETURN_ANNOUNCED_EVENTS).values(
-                    "order_id"
-                )
+            OrderEvent.objects.filter(
+                _order_scope(filters, "order__", "order_id"), type__in=RETURN_ANNOUNCED_EVENTS
             )
-            .annotate(since=_event_at(RETURN_ANNOUNCED_EVENTS, first=False))
             .filter(
                 ~Exists(
                     OrderEvent.objects.filter(
-                        order=OuterRef("pk"), type__in=REFUND_EVENTS, at__gte=OuterRef("since")
+                        order=OuterRef("order_id"),
+                        type__in=RETURN_ANNOUNCED_EVENTS,
+                        at__gt=OuterRef("at"),
                     )
-                )
-            ),
-            order_fields,
+                ),
+                ~Exists(
+                    OrderEvent.objects.filter(
+                        order=OuterRef("order_id"),
+                        type__in=RETURN_ENDED_EVENTS,
+                        at__gte=OuterRef("at"),
+                    )
+                ),
+            )
+            .annotate(since=F("at")),
+            ("order_id", "order__number", "order__shop__code", "order__shop_id"),
             (),
             lambda row: "refund_pending",
         ),
     }
+
+
+def _stuck_parts(filters: Filters, *, now: datetime.datetime) -> Iterator[tuple]:
+    """(step, queryset, ids, extra, reason) for every candidate query of every step."""
+    for step, parts in _stuck_candidates(filters, now=now).items():
+        for part in parts if isinstance(parts, list) else [parts]:
+            yield (step, *part)
 
 
 @analytic
@@ -512,7 +756,7 @@ def stuck_orders(
     """
     slas = SlaTable.load()
     found: list[StuckOrder] = []
-    for step, (queryset, ids, extra, reason) in _stuck_candidates(filters, now=now).items():
+    for step, queryset, ids, extra, reason in _stuck_parts(filters, now=now):
         order_id, number, shop_code, shop_id = ids
         breaching = queryset.filter(slas.breached(step, shop_id, now))
         if unmarked:
@@ -550,7 +794,8 @@ def stuck_count(filters: Filters, *, now: datetime.datetime) -> int:
     """How many (order, step) pairs are past their service level, counted in the database."""
     slas = SlaTable.load()
     total = 0
-    for step, (queryset, ids, _extra, _reason) in _stuck_candidates(filters, now=now).items():
+    # The parts of a step are disjoint sets of orders, so their counts add up.
+    for step, queryset, ids, _extra, _reason in _stuck_parts(filters, now=now):
         breaching = queryset.filter(slas.breached(step, ids[3], now))
         total += breaching.order_by().values(ids[0]).distinct().count()
     return total
@@ -574,30 +819,38 @@ class BacklogRow:
         return self.backlog / self.capacity if self.capacity else float(self.backlog > 0)
 
 
+def _count_per_location(deliveries: QuerySet) -> dict[int, int]:
+    rows = deliveries.values("location_id").annotate(n=Count("*")).order_by()
+    return {row["location_id"]: row["n"] for row in rows}
+
+
 @analytic
 def backlog_by_location(filters: Filters, *, now: datetime.datetime) -> list[BacklogRow]:
-    """Open delivery orders per location against its daily capacity, busiest first."""
-    shop_q = _orders_q(filters, "delivery_orders__order__")
-    open_q = Q(delivery_orders__status__in=DeliveryOrder.OPEN_STATES) & shop_q
-    today_q = (
-        Q(delivery_orders__created_at__gte=start_of_day(now))
-        & ~Q(
-            delivery_orders__status__in=[
-                DeliveryOrder.Status.CANCELLED,
-                DeliveryOrder.Status.REJECTED,
-            ]
-        )
-        & shop_q
-    )
+    """Open delivery orders per location against its daily capacity, busiest first.
+
+    Counted per location from the delivery orders (two GROUP BYs on their indexes), not by
+    joining every delivery order to its location.
+    """
     locations = Location.objects.filter(is_active=True).exclude(type=Location.Type.RETURNS_CENTRE)
     if filters.location:
         locations = locations.filter(code=filters.location)
     if filters.location_type:
         locations = locations.filter(type=filters.location_type)
-    rows = locations.annotate(
-        backlog=Count("delivery_orders", filter=open_q),
-        today=Count("delivery_orders", filter=today_q),
-    ).values_list("code", "name", "type", "daily_capacity", "backlog", "today")
+    deliveries = DeliveryOrder.objects.filter(
+        _orders_q(filters, "order__"), location__in=locations.values("pk")
+    )
+    backlog = _count_per_location(deliveries.filter(status__in=DeliveryOrder.OPEN_STATES))
+    today = _count_per_location(
+        deliveries.filter(created_at__gte=start_of_day(now)).exclude(
+            status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED]
+        )
+    )
+    rows = [
+        (code, name, type_, capacity, backlog.get(pk, 0), today.get(pk, 0))
+        for pk, code, name, type_, capacity in locations.values_list(
+            "pk", "code", "name", "type", "daily_capacity"
+        )
+    ]
     result = [BacklogRow(*row) for row in rows]
     result.sort(key=lambda row: (-row.load, row.code))
     return result
@@ -631,7 +884,7 @@ def orders_per_hour(filters: Filters, *, now: datetime.datetime) -> list[HourRow
             Order.objects.filter(_order_scope(filters), created_at__gte=start, created_at__lt=end)
             .annotate(hour=ExtractHour("created_at", tzinfo=tz))
             .values("hour")
-            .annotate(orders=Count("pk"), revenue=Sum("total"))
+            .annotate(orders=Count("*"), revenue=Sum("total"))
             .order_by()
         )
         return {row["hour"]: (row["orders"], _money(row["revenue"])) for row in rows}
@@ -681,7 +934,7 @@ def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
     since = filters.window_start(now)
     orders = Order.objects.filter(_order_scope(filters), created_at__gte=since, created_at__lte=now)
     placed = orders.aggregate(
-        count=Count("pk"),
+        count=Count("*"),
         cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
         revenue=Sum("total"),
     )
@@ -690,13 +943,13 @@ def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
     )
     shipments = Shipment.objects.filter(
         _shipment_scope(filters), shipped_at__gte=since, shipped_at__lte=now
-    ).aggregate(parcels=Count("pk"), orders=Count("delivery_order__order", distinct=True))
+    ).aggregate(parcels=Count("*"), orders=Count("delivery_order__order", distinct=True))
     deliveries = (
         DeliveryOrder.objects.filter(_delivery_scope(filters), created_at__gte=since)
         .filter(created_at__lte=now)
         .exclude(status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED])
         .aggregate(
-            count=Count("pk"), stores=Count("pk", filter=Q(location__type=Location.Type.STORE))
+            count=Count("*"), stores=Count("pk", filter=Q(location__type=Location.Type.STORE))
         )
     )
     delivered = (
@@ -708,7 +961,7 @@ def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
         )
         .annotate(delivered_on=TruncDate("delivered_at", tzinfo=timezone.get_current_timezone()))
         .aggregate(
-            count=Count("pk"), on_time=Count("pk", filter=Q(delivered_on__lte=F("promised_date")))
+            count=Count("*"), on_time=Count("pk", filter=Q(delivered_on__lte=F("promised_date")))
         )
     )
     return KeyFigures(

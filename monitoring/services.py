@@ -4,18 +4,159 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet, Sum, Value
+from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from monitoring.links import care_order_url
-from monitoring.models import AlertSettings, SlaBreach
-from monitoring.selectors import Filters, StuckOrder, stuck_orders
+from monitoring.models import (
+    AlertSettings,
+    SlaBreach,
+    Step,
+    StepDuration,
+    StepHistogram,
+    StepRollupState,
+)
+from monitoring.selectors import (
+    Filters,
+    StuckOrder,
+    _completed_step,
+    _floor_day,
+    _floor_hour,
+    step_facts,
+    stuck_orders,
+)
 from orders.models import Order, OrderEvent
 from orders.services.events import Actor, record_event
 
 SLA_MONITOR = Actor.system("sla-monitor")
+
+# The step roll-up keeps a little more than the longest dashboard window (30 days) …
+ROLLUP_KEEP = datetime.timedelta(days=31)
+# … and every run copies the last minutes again (a transaction that committed just after
+# the previous run with an earlier time); the hourly run copies the last day again, so a
+# step end recorded late (a carrier's delivery scan hours after the fact) gets in too.
+ROLLUP_RECOPY = datetime.timedelta(minutes=10)
+ROLLUP_RECOPY_LATE = datetime.timedelta(hours=24)
+
+
+def _insert_select(table: str, columns: dict[str, str], queryset: QuerySet, conflict: str) -> int:
+    """INSERT INTO table the queryset's rows: {table column: queryset column}."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    targets = ", ".join(quote(column) for column in columns)
+    sources = ", ".join(quote(column) for column in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({targets}) SELECT {sources} FROM ({sql}) AS copied "
+            f"WHERE true {conflict}",
+            params,
+        )
+        return cursor.rowcount
+
+
+def step_durations_refresh(
+    *,
+    now: datetime.datetime | None = None,
+    recopy: datetime.timedelta = ROLLUP_RECOPY,
+    full: bool = False,
+) -> int:
+    """Copy the step durations finished until now into the roll-up the dashboard reads.
+
+    The first run (or `full`) copies the last 31 days; later runs what finished since the
+    previous run and `recopy` before it, upserting by (step, source), then recount the
+    histogram's hours and days (UTC) those touch from the copied durations, the current
+    hour and day up to now — running it twice changes nothing. Returns how many durations
+    were written.
+    """
+    now = now or timezone.now()
+    keep_from = _floor_day(now - ROLLUP_KEEP)
+    columns = {
+        "step": "_step",
+        "source_id": "_source",
+        "order_id": "_order",
+        "shop_id": "_shop",
+        "finished_at": "_finished",
+        "seconds": "_seconds",
+        "bucket": "_bucket",
+    }
+    update = ", ".join(
+        f"{column} = excluded.{column}" for column in columns if column not in ("step", "source_id")
+    )
+    with transaction.atomic():
+        if not _rollup_lock():
+            return 0  # another run is copying right now (e.g. the first, long one)
+        state = StepRollupState.objects.select_for_update().first()
+        if state is None or full or state.covered_until < keep_from:
+            start = keep_from
+        else:
+            start = max(keep_from, min(state.covered_until, now) - recopy)
+        written = 0
+        for step in Step.values:
+            source = _completed_step(step, Filters(), start, now, until_inclusive=False)
+            rows = step_facts(source).annotate(_step=Value(step)).values(*columns.values())
+            written += _insert_select(
+                StepDuration._meta.db_table,
+                columns,
+                rows,
+                f"ON CONFLICT (step, source_id) DO UPDATE SET {update}",
+            )
+        # The current hour and day are counted too, up to `now` (= covered_until).
+        _recount(
+            StepHistogram.Span.HOUR,
+            _floor_hour(start),
+            now,
+            StepDuration.objects.annotate(_start=TruncHour("finished_at", tzinfo=datetime.UTC)),
+            "finished_at",
+            Count("*"),
+        )
+        _recount(
+            StepHistogram.Span.DAY,
+            _floor_day(start),
+            now,
+            StepHistogram.objects.filter(span=StepHistogram.Span.HOUR).annotate(
+                _start=TruncDay("start", tzinfo=datetime.UTC)
+            ),
+            "start",
+            Sum("count"),
+        )
+        StepDuration.objects.filter(finished_at__lt=keep_from).delete()
+        StepHistogram.objects.filter(start__lt=keep_from).delete()
+        state = state or StepRollupState()
+        state.covered_from = keep_from
+        state.covered_until = now
+        state.refreshed_at = now
+        state.save()
+    return written
+
+
+def _rollup_lock() -> bool:
+    """One roll-up run at a time (PostgreSQL; held until the transaction ends)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('monitoring.step_rollup'))")
+        return cursor.fetchone()[0]
+
+
+def _recount(span, start, end, rows: QuerySet, moment: str, total) -> None:
+    """Count the histogram cells of one span in [start, end) again from `rows`."""
+    if start >= end:
+        return
+    StepHistogram.objects.filter(span=span, start__gte=start, start__lt=end).delete()
+    cells = (
+        rows.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
+        .annotate(_span=Value(span))
+        .values("step", "_span", "_start", "shop_id", "bucket")
+        .annotate(_count=total)
+        .order_by()
+    )
+    columns = {"step": "step", "span": "_span", "start": "_start", "shop_id": "shop_id",
+               "bucket": "bucket", "count": "_count"}  # fmt: skip
+    _insert_select(StepHistogram._meta.db_table, columns, cells, "")
 
 
 def sla_breaches_mark(

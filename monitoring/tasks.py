@@ -5,13 +5,30 @@ from django.utils import timezone
 
 from monitoring.health import beat_heartbeat_write
 from monitoring.models import AlertSettings
-from monitoring.services import sla_alert_send, sla_breaches_mark
+from monitoring.services import (
+    ROLLUP_RECOPY_LATE,
+    sla_alert_send,
+    sla_breaches_mark,
+    step_durations_refresh,
+)
 
 
 @shared_task(acks_late=True)
 def mark_sla_breaches() -> int:
     """Mark orders newly past their service level (a rerun marks nothing twice)."""
     return len(sla_breaches_mark())
+
+
+@shared_task(acks_late=True)
+def refresh_step_durations() -> int:
+    """Every minute: copy the step durations finished since the last run into the roll-up."""
+    return step_durations_refresh()
+
+
+@shared_task(acks_late=True)
+def recopy_step_durations() -> int:
+    """Every hour: copy the last day again, so step ends recorded late get in too."""
+    return step_durations_refresh(recopy=ROLLUP_RECOPY_LATE)
 
 
 @shared_task(acks_late=True)

@@ -5,10 +5,13 @@ import datetime
 from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from monitoring import charts, selectors
@@ -19,6 +22,9 @@ from oms.access import role_required
 from oms.roles import OPERATIONS_LEAD
 
 REFRESH_SECONDS = 30
+# A panel's figures are kept (Redis in production) for one refresh interval per filter set:
+# several people watching the same view, and reloads, cost one computation per interval.
+CACHE_SECONDS = REFRESH_SECONDS
 
 
 def _states(filters: Filters, now: datetime.datetime) -> dict:
@@ -71,6 +77,21 @@ PANELS: dict[str, Callable[[Filters, datetime.datetime], dict]] = {
 }
 
 
+def panel_cache_key(name: str, filters: Filters) -> str:
+    query = urlencode(filters.as_query())
+    return f"dashboard:{connection.settings_dict['NAME']}:{get_language()}:{name}:{query}"
+
+
+def panel_context(name: str, filters: Filters, now: datetime.datetime) -> dict:
+    """One panel's figures, computed at most once per refresh interval and filter set."""
+    key = panel_cache_key(name, filters)
+    context = cache.get(key) if CACHE_SECONDS else None
+    if context is None:
+        context = PANELS[name](filters, now)
+        cache.set(key, context, CACHE_SECONDS)
+    return context
+
+
 @role_required(OPERATIONS_LEAD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The whole dashboard, or one panel of it when HTMX asks for `?panel=`."""
@@ -86,11 +107,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     panel = request.GET.get("panel", "")
     if request.htmx and panel in PANELS:
-        context.update(PANELS[panel](filters, now))
+        context.update(panel_context(panel, filters, now))
         response = render(request, f"monitoring/dashboard.html#{panel}", context)
     else:
-        for build in PANELS.values():
-            context.update(build(filters, now))
+        for name in PANELS:
+            context.update(panel_context(name, filters, now))
         response = render(request, "monitoring/dashboard.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

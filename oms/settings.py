@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 3600.0,
     },
     "mark-sla-breaches": {"task": "monitoring.tasks.mark_sla_breaches", "schedule": 300.0},
+    "refresh-step-durations": {
+        "task": "monitoring.tasks.refresh_step_durations",
+        "schedule": 60.0,
+    },
+    "recopy-step-durations": {"task": "monitoring.tasks.recopy_step_durations", "schedule": 3600.0},
     "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
     "beat-heartbeat": {"task": "monitoring.tasks.beat_heartbeat", "schedule": 60.0},
 }

@@ -20,6 +20,15 @@ def ago(**delta) -> datetime.datetime:
     return NOW - datetime.timedelta(**delta)
 
 
+@pytest.fixture(autouse=True)
+def _dashboard_uncached(monkeypatch):
+    """Panels computed on every request: tests change the data between two requests.
+
+    (test_views.py tests the cache itself, with keys of its own that it removes again.)
+    """
+    monkeypatch.setattr("monitoring.views.CACHE_SECONDS", 0)
+
+
 @pytest.fixture
 def world(db) -> dict:
     """Two shops of their own (web, marketplace-free app) and a warehouse and a store."""

@@ -2,6 +2,7 @@
 
 import pytest
 from celery import shared_task
+from django.conf import settings as settings_module
 
 from monitoring.tasks import beat_heartbeat
 from orders.models import Order
@@ -55,9 +56,26 @@ def test_with_a_token_the_bearer_header_is_required(client, settings):
     assert "oms_orders" in text
 
 
-def test_queue_length_is_read_from_redis_when_configured(client, settings, monkeypatch):
+def test_queue_lengths_are_read_per_queue_when_configured(client, settings, monkeypatch):
     from monitoring import metrics
 
-    monkeypatch.setattr(metrics, "celery_queue_length", lambda: 7)
+    monkeypatch.setattr(metrics, "celery_queue_lengths", lambda: {"celery": 7, "routing": 40})
 
-    assert "oms_celery_queue_length 7.0" in scrape(client)
+    text = scrape(client)
+    assert 'oms_celery_queue_length{queue="celery"} 7.0' in text
+    assert 'oms_celery_queue_length{queue="routing"} 40.0' in text
+
+
+@pytest.mark.skipif(not settings_module.REDIS_URL, reason="needs Redis (REDIS_URL)")
+def test_queue_lengths_come_from_the_broker(settings):
+    import redis
+
+    from monitoring.metrics import celery_queue_lengths
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("routing")
+    broker.rpush("routing", "a", "b")
+    try:
+        assert celery_queue_lengths()["routing"] == 2
+    finally:
+        broker.delete("routing")

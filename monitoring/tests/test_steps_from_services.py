@@ -30,8 +30,12 @@ def event_at(order: Order, type: str) -> datetime.datetime:
 
 def completed_duration(step: str, order: Order) -> datetime.timedelta | None:
     now = timezone.now() + datetime.timedelta(seconds=1)
-    rows, duration = _completed_step(step, Filters(window="today"), now - DAY, now)
-    found = rows.filter(pk=order.pk).annotate(taken=duration).values_list("taken", flat=True)
+    source = _completed_step(step, Filters(window="today"), now - DAY, now)
+    found = (
+        source.queryset.filter(pk=order.pk)
+        .annotate(taken=source.duration)
+        .values_list("taken", flat=True)
+    )
     return next(iter(found), None)
 
 
@@ -90,3 +94,21 @@ def test_a_return_is_stuck_until_refunded_then_timed(db):
     assert completed_duration(Step.RETURN_REFUNDED, order) == event_at(
         order, "refund_issued"
     ) - event_at(order, "return_announced")
+
+
+def test_a_return_called_off_is_no_longer_waiting_for_its_refund(db):
+    # given a return whose parcel will not come
+    stock_only_in_warehouse(*SKUS)
+    order = place()
+    ship_all(order)
+    shirt = order.lines.get(sku="TSHIRT-WHITE-M")
+    return_order = returns.return_announce(
+        order=order, channel="mail", items=[returns.ReturnItem(shirt.pk, 1)], actor=ACTOR
+    )
+    assert stuck_steps(order, later=8 * DAY).get(Step.RETURN_REFUNDED) == "refund_pending"
+
+    # when it is cancelled, the order leaves the stuck list and no refund time is counted
+    returns.return_cancel(return_order=return_order, reason="customer kept it", actor=ACTOR)
+
+    assert Step.RETURN_REFUNDED not in stuck_steps(order, later=8 * DAY)
+    assert completed_duration(Step.RETURN_REFUNDED, order) is None

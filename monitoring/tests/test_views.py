@@ -5,7 +5,7 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from monitoring.models import Step, StepSla
 from monitoring.tests.conftest import ago
@@ -124,3 +124,44 @@ def test_csv_export_of_stuck_orders_and_figures(client, ops_user, world, make_or
     assert {"parcels_per_order", "return_rate", "on_time_rate", "store_share"} <= set(by_name)
     assert [row["step"] for row in steps] == list(Step.values)
     assert client.get("/dashboard/export/nothing.csv").status_code == 404
+
+
+@pytest.fixture
+def cached_panels(monkeypatch):
+    """The panel cache on, as in production; the keys it wrote are removed afterwards."""
+    from django.core.cache import cache
+
+    from monitoring import views
+    from monitoring.selectors import Filters
+
+    monkeypatch.setattr(views, "CACHE_SECONDS", 30)
+    yield
+    for shop in ("h8-web", "h8-app"):
+        filters = Filters(shop=shop, window="30d")
+        for language in ("en", "de"):
+            with translation.override(language):
+                cache.delete_many([views.panel_cache_key(name, filters) for name in views.PANELS])
+
+
+def test_a_panel_is_computed_once_per_refresh_interval_and_filter_set(
+    client, ops_user, world, make_order, cached_panels
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_order(status=Order.Status.ON_HOLD, created_at=ago(days=3))
+    client.force_login(ops_user)
+    url = "/dashboard/?panel=stuck&shop=h8-web&window=30d"
+    first = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    make_order(status=Order.Status.ON_HOLD, created_at=ago(days=4))
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    other_shop = client.get(
+        "/dashboard/?panel=stuck&shop=h8-app&window=30d", HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert again == first  # the second order shows with the next interval
+    assert not [query for query in queries if "orders_order" in query["sql"]]
+    assert first.count('href="/care/orders/') == 1
+    assert other_shop.count('href="/care/orders/') == 0
