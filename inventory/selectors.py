@@ -11,7 +11,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -68,17 +67,28 @@ def shop_locations(rows: list[tuple] | None = None) -> dict[int, frozenset]:
 def fulfilment_rows() -> list[tuple[int, int, str, bool, bool]]:
     """(shop id, location id, location code, is a pickup store, the shop sells stock in
     transit) for locations that can fulfil."""
-    return list(
-        Shop.fulfilment_locations.through.objects.filter(
-            location__is_active=True, location__is_outage=False
-        ).values_list(
-            "shop_id",
-            "location_id",
-            "location__code",
-            Q(location__type=Location.Type.STORE, location__offers_pickup=True),
-            "shop__sells_stock_in_transit",
-        )
-    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(FULFILMENT_ROWS.call(), [Location.Type.STORE])
+        else:
+            cursor.execute(_FULFILMENT_ROWS_SQL.replace("$1", "%s"), [Location.Type.STORE])
+        return [
+            (shop_id, location_id, code, bool(pickup), bool(in_transit))
+            for shop_id, location_id, code, pickup, in_transit in cursor.fetchall()
+        ]
+
+
+# Read on every reservation and availability request: written once, prepared on PostgreSQL.
+_FULFILMENT_ROWS_SQL = f"""
+SELECT f.shop_id, f.location_id, l.code, (l.type = $1 AND l.offers_pickup),
+       s.sells_stock_in_transit
+FROM {Shop.fulfilment_locations.through._meta.db_table} f
+JOIN {Location._meta.db_table} l ON l.id = f.location_id
+JOIN {Shop._meta.db_table} s ON s.id = f.shop_id
+WHERE l.is_active AND NOT l.is_outage
+ORDER BY f.shop_id, f.location_id
+"""
+FULFILMENT_ROWS = Prepared("oms_fulfilment_rows", "text", _FULFILMENT_ROWS_SQL)
 
 
 def product_pictures(
