@@ -163,6 +163,21 @@ def reserve_for_order(
     return reservations
 
 
+def _reservation(
+    shop: Shop, item: ReservationRequest, location, kind: str, expires_at, **fields
+) -> Reservation:
+    return Reservation(
+        product=item.product,
+        shop=shop,
+        location=location,
+        order_line=item.order_line,
+        kind=kind,
+        quantity=item.quantity,
+        expires_at=expires_at,
+        **fields,
+    )
+
+
 def _insert_reserved(
     shop: Shop, items: list[ReservationRequest], location, kind: str, expires_at, actor
 ) -> list[Reservation]:
@@ -170,18 +185,7 @@ def _insert_reserved(
     if connection.vendor == "postgresql":
         return _insert_reserved_pg(shop, items, location, kind, expires_at, actor)
     reservations = Reservation.objects.bulk_create(
-        [
-            Reservation(
-                product=item.product,
-                shop=shop,
-                location=location,
-                order_line=item.order_line,
-                kind=kind,
-                quantity=item.quantity,
-                expires_at=expires_at,
-            )
-            for item in items
-        ]
+        [_reservation(shop, item, location, kind, expires_at) for item in items]
     )
     StockMovement.objects.bulk_create(
         _movement(
@@ -248,17 +252,7 @@ def _insert_reserved_pg(
         ids = [row[0] for row in cursor.fetchall()]
     reservations = []
     for pk, item in zip(ids, items, strict=True):
-        reservation = Reservation(
-            pk=pk,
-            product=item.product,
-            shop=shop,
-            location=location,
-            order_line=item.order_line,
-            kind=kind,
-            quantity=item.quantity,
-            expires_at=expires_at,
-            created_at=now,
-        )
+        reservation = _reservation(shop, item, location, kind, expires_at, pk=pk, created_at=now)
         reservation._state.adding = False
         reservation._state.db = connection.alias
         reservations.append(reservation)
