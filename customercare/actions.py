@@ -315,16 +315,10 @@ class ResendForm(ReasonForm):
 
 
 def cancellable_returns(order: Order) -> list:
-    """Announced returns of the order whose parcel may still be called off (not refunded)."""
-    from returns.models import Return
+    """The order's announced returns whose parcel may still be called off."""
+    from returns.services import cancellable_returns as cancellable
 
-    return [
-        return_order
-        for return_order in Return.objects.filter(
-            order=order, status=Return.Status.ANNOUNCED
-        ).order_by("pk")
-        if not return_order.is_refunded
-    ]
+    return list(cancellable().filter(order=order).order_by("pk"))
 
 
 class CancelReturnForm(ReasonForm):

@@ -128,6 +128,9 @@ class Return(ConcurrentTransitionMixin, models.Model):
         MAIL = "mail", _("By mail")
         STORE = "store", _("In store")
 
+    # Not yet finished: the goods or the money may still move.
+    OPEN_STATES = (Status.ANNOUNCED, Status.RECEIVED, Status.INSPECTED)
+
     number = models.CharField(_("return authorisation"), max_length=30, unique=True)
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="returns", verbose_name=_("order")

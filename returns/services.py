@@ -1,12 +1,13 @@
 """Every write on returns: announce, take in store, receive, inspect, close, refund, transfers."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,18 @@ class ReturnItem:
 
 def return_settings(shop) -> ShopReturnSettings:
     return ShopReturnSettings.objects.filter(shop=shop).first() or ShopReturnSettings(shop=shop)
+
+
+def days_by_shop(setting: str) -> Callable[[int], int]:
+    """A shop's return setting in days by shop id (the default for shops without settings)."""
+    days = dict(ShopReturnSettings.objects.values_list("shop_id", setting))
+    default = ShopReturnSettings._meta.get_field(setting).default
+    return lambda shop_id: days.get(shop_id, default)
+
+
+def cancellable_returns() -> QuerySet[Return]:
+    """Announced returns whose parcel may still be called off: none refunded at announcement."""
+    return Return.objects.filter(status=Return.Status.ANNOUNCED).exclude(refunds__succeeded=True)
 
 
 def _claiming(line: OrderLine):
@@ -480,7 +493,7 @@ def return_cancel(*, return_order: Return, reason: str, actor: Actor) -> Return:
     order, return_order = _lock_return(return_order)
     if return_order.status != Return.Status.ANNOUNCED:
         raise _illegal(return_order, _("cancelled"))
-    if return_order.refunds.filter(succeeded=True).exists():
+    if return_order.is_refunded:
         raise DomainError(
             _("Return %(number)s was refunded at announcement; receive the goods instead.")
             % {"number": return_order.number},
@@ -502,20 +515,18 @@ def return_cancel(*, return_order: Return, reason: str, actor: Actor) -> Return:
 def announced_returns_overdue(now: datetime | None = None) -> list[int]:
     """Mailed returns announced longer ago than their shop allows, not refunded (ids)."""
     now = now or timezone.now()
-    overdue = []
+    valid_days = days_by_shop("announcement_valid_days")
     candidates = (
-        Return.objects.filter(status=Return.Status.ANNOUNCED, channel=Return.Channel.MAIL)
-        .exclude(refunds__succeeded=True)
+        cancellable_returns()
+        .filter(channel=Return.Channel.MAIL)
         .values_list("pk", "created_at", "order__shop_id")
         .order_by("created_at", "pk")
     )
-    valid_days = dict(ShopReturnSettings.objects.values_list("shop_id", "announcement_valid_days"))
-    default = ShopReturnSettings._meta.get_field("announcement_valid_days").default
-    for pk, created_at, shop_id in candidates:
-        days = valid_days.get(shop_id, default)
-        if days and created_at < now - timedelta(days=days):
-            overdue.append(pk)
-    return overdue
+    return [
+        pk
+        for pk, created_at, shop_id in candidates
+        if valid_days(shop_id) and created_at < now - timedelta(days=valid_days(shop_id))
+    ]
 
 
 def expire_announced_returns(now: datetime | None = None) -> int:

@@ -15,25 +15,25 @@ from orders.services.lifecycle import change_status
 
 # When goods last left for or reached the customer: the return window counts from there.
 REACHED_EVENTS = ("shipped", "shipment_delivered", "collected")
-OPEN_RETURN_STATES = ("announced", "received", "inspected")
 
 
 def _due(orders: QuerySet[Order], now: datetime.datetime) -> QuerySet[Order]:
-    from returns.models import Return, ShopReturnSettings
+    from oms.models import Shop
+    from returns.models import Return
+    from returns.services import days_by_shop
 
-    windows = dict(ShopReturnSettings.objects.values_list("shop_id", "window_days"))
-    default = ShopReturnSettings._meta.get_field("window_days").default
-    window_over = Q(reached__lt=now - datetime.timedelta(days=default)) & ~Q(
-        shop_id__in=list(windows)
-    )
-    for shop_id, days in windows.items():
-        window_over |= Q(shop_id=shop_id, reached__lt=now - datetime.timedelta(days=days))
+    window = days_by_shop("window_days")
+    window_over = Q(pk__in=[])
+    for shop_id in Shop.objects.values_list("pk", flat=True):
+        window_over |= Q(
+            shop_id=shop_id, reached__lt=now - datetime.timedelta(days=window(shop_id))
+        )
     reached = (
         OrderEvent.objects.filter(order=OuterRef("pk"), type__in=REACHED_EVENTS)
         .order_by("-at")
         .values("at")[:1]
     )
-    open_return = Return.objects.filter(order=OuterRef("pk"), status__in=OPEN_RETURN_STATES)
+    open_return = Return.objects.filter(order=OuterRef("pk"), status__in=Return.OPEN_STATES)
     return (
         orders.filter(status=Order.Status.SHIPPED)
         .annotate(reached=Subquery(reached))
