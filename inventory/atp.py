@@ -18,6 +18,7 @@ routing places units only where they are on hand). A shop's supplies are the loc
 it may use plus, for those shops, the `InTransit` of each.
 """
 
+import datetime
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class ProductPicture:
     free: dict[int | InTransit, int] = field(default_factory=dict)
     pool: dict[int, int] = field(default_factory=dict)  # shop id → open pool reservations
     set_aside: dict[int, int] = field(default_factory=dict)  # marketplace shop id → quota left
+    # location id → first expected arrival of the stock in transit to it
+    arrivals: dict[int, datetime.date] = field(default_factory=dict)
 
 
 def on_hand_locations(supplies: Iterable[int | InTransit]) -> list[int]:

@@ -123,11 +123,16 @@ def product_pictures(
                 _PICTURE_SQL.format(ids=f"IN ({ids})", today="%s"),
                 [*product_ids, *product_ids, *product_ids, today, *product_ids],
             )
-        for kind, product_id, key, units in cursor.fetchall():
+        for kind, product_id, key, units, arrives in cursor.fetchall():
             if kind == "free" and units > 0:
                 pictures[product_id].free[key] = units
             elif kind == "inbound" and units > 0:
                 pictures[product_id].free[atp.InTransit(key)] = units
+                pictures[product_id].arrivals[key] = (
+                    arrives
+                    if isinstance(arrives, datetime.date)
+                    else datetime.date.fromisoformat(arrives)
+                )
             elif kind == "pool":
                 pictures[product_id].pool[key] = units
             elif kind == "quota":
@@ -139,26 +144,26 @@ def product_pictures(
 
 # One round trip for everything availability depends on (the hot path runs it under a lock):
 # free units per location that can fulfil, open pool reservations per shop, quotas that apply,
-# stock in transit to locations that can fulfil (expected today or later).
+# stock in transit to locations that can fulfil (expected today or later) and its first arrival.
 _PICTURE_SQL = f"""
 SELECT 'free', s.product_id, s.location_id,
-       s.on_hand - s.reserved - COALESCE(s.safety_stock, d.quantity, 0)
+       s.on_hand - s.reserved - COALESCE(s.safety_stock, d.quantity, 0), CAST(NULL AS date)
 FROM {StockLevel._meta.db_table} s
 JOIN {Location._meta.db_table} l ON l.id = s.location_id
 LEFT JOIN {SafetyStockDefault._meta.db_table} d ON d.location_type = l.type
 WHERE s.product_id {{ids}} AND l.is_active AND NOT l.is_outage
 UNION ALL
-SELECT 'pool', r.product_id, r.shop_id, SUM(r.quantity)
+SELECT 'pool', r.product_id, r.shop_id, SUM(r.quantity), CAST(NULL AS date)
 FROM {Reservation._meta.db_table} r
 WHERE r.product_id {{ids}} AND r.status = 'open' AND r.location_id IS NULL
 GROUP BY r.product_id, r.shop_id
 UNION ALL
-SELECT 'quota', q.product_id, q.shop_id, q.id
+SELECT 'quota', q.product_id, q.shop_id, q.id, CAST(NULL AS date)
 FROM {StockQuota._meta.db_table} q
 JOIN {Shop._meta.db_table} sh ON sh.id = q.shop_id
 WHERE (q.product_id {{ids}} OR q.product_id IS NULL) AND sh.is_active
 UNION ALL
-SELECT 'inbound', i.product_id, i.location_id, SUM(i.quantity)
+SELECT 'inbound', i.product_id, i.location_id, SUM(i.quantity), MIN(i.expected_on)
 FROM {InboundStock._meta.db_table} i
 JOIN {Location._meta.db_table} l ON l.id = i.location_id
 WHERE i.expected_on >= {{today}} AND i.product_id {{ids}} AND l.is_active AND NOT l.is_outage
@@ -294,7 +299,11 @@ def availability(
     delivery_dates = _earliest_delivery(
         location_ids=own, products=list(products.values()), **destination
     )
-    inbound = _inbound(stock_products, own)
+    inbound = {
+        product_id: in_transit
+        for product_id, picture in pictures.items()
+        if (in_transit := _in_transit(picture, own))
+    }
     later_dates = (
         _delivery_after_arrival(inbound, **destination) if len(supplies) > len(own) else {}
     )
@@ -367,21 +376,17 @@ def availability(
     return answers
 
 
-def _inbound(products: list[Product], locations: frozenset[int]) -> dict[int, dict]:
-    """Stock on its way to the shop's locations: quantity, the first expected arrival, and the
-    first arrival per location (`by_location`)."""
-    result: dict[int, dict] = {}
-    for product_id, location_id, quantity, expected_on in InboundStock.objects.filter(
-        product__in=products, location_id__in=locations, expected_on__gte=timezone.localdate()
-    ).values_list("product_id", "location_id", "quantity", "expected_on"):
-        entry = result.setdefault(
-            product_id, {"quantity": 0, "expected_on": expected_on, "by_location": {}}
-        )
-        entry["quantity"] += quantity
-        entry["expected_on"] = min(entry["expected_on"], expected_on)
-        first = entry["by_location"].get(location_id, expected_on)
-        entry["by_location"][location_id] = min(first, expected_on)
-    return result
+def _in_transit(picture: atp.ProductPicture, locations: frozenset[int]) -> dict | None:
+    """Stock on its way to these locations: quantity, the first expected arrival, and the
+    first arrival per location (`by_location`); None when nothing is on its way."""
+    arrivals = {pk: day for pk, day in picture.arrivals.items() if pk in locations}
+    if not arrivals:
+        return None
+    return {
+        "quantity": sum(picture.free[atp.InTransit(pk)] for pk in arrivals),
+        "expected_on": min(arrivals.values()),
+        "by_location": arrivals,
+    }
 
 
 def _delivery_after_arrival(
