@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from monitoring.selectors import BacklogRow, HourRow, StepRow
+from monitoring.figures import HourRow
+from monitoring.selectors import BacklogRow, StepRow
 
 
 def nice_max(value: float) -> float:

@@ -249,3 +249,55 @@ class StepRollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.covered_from:%Y-%m-%d %H:%M} – {self.covered_until:%Y-%m-%d %H:%M}"
+
+
+class KeyFigureHour(models.Model):
+    """The key figures of one hour (UTC) and shop, counted by the roll-up job.
+
+    Each measure is counted at its own moment (see `monitoring.figures`): orders and their
+    value, cancellations and units at the order's placing; split rate at the order's first
+    parcel; store share at the delivery order's creation; on time at the delivery. The job
+    counts a cell again whenever one of its orders gets a timeline entry.
+    """
+
+    start = models.DateTimeField(_("hour"))
+    shop_id = models.BigIntegerField(_("shop"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=3, default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled orders"), default=0)
+    units_shipped = models.PositiveIntegerField(_("units shipped"), default=0)
+    units_returned = models.PositiveIntegerField(_("units returned"), default=0)
+    orders_shipped = models.PositiveIntegerField(_("orders first shipped"), default=0)
+    parcels = models.PositiveIntegerField(_("their parcels"), default=0)
+    deliveries = models.PositiveIntegerField(_("delivery orders"), default=0)
+    store_deliveries = models.PositiveIntegerField(_("from stores"), default=0)
+    delivered = models.PositiveIntegerField(_("parcels delivered"), default=0)
+    on_time = models.PositiveIntegerField(_("delivered on time"), default=0)
+
+    class Meta:
+        verbose_name = _("key figures of an hour")
+        verbose_name_plural = _("key figures per hour")
+        constraints = [
+            models.UniqueConstraint(fields=["start", "shop_id"], name="one_key_figure_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H}h shop {self.shop_id}: {self.orders} orders"
+
+
+class KeyFigureRollupState(models.Model):
+    """The key-figure cells count every hour in [covered_from, covered_until).
+
+    The cell of the hour `covered_until` lies in counts up to that moment.
+    """
+
+    covered_from = models.DateTimeField(_("covered from"))
+    covered_until = models.DateTimeField(_("covered until"))
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("key figure roll-up")
+        verbose_name_plural = _("key figure roll-ups")
+
+    def __str__(self) -> str:
+        return f"{self.covered_from:%Y-%m-%d %H:%M} – {self.covered_until:%Y-%m-%d %H:%M}"

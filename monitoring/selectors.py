@@ -11,7 +11,6 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -27,7 +26,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +50,7 @@ from monitoring.stats import (
     duration_stats,
 )
 from oms.models import Shop
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent
 
 # Timeline event types that mark the moments without a column of their own, exactly as the
 # services record them: instore.services.mark_ready_for_pickup / hand_over_to_customer,
@@ -854,123 +853,3 @@ def backlog_by_location(filters: Filters, *, now: datetime.datetime) -> list[Bac
     result = [BacklogRow(*row) for row in rows]
     result.sort(key=lambda row: (-row.load, row.code))
     return result
-
-
-# Key figures -----------------------------------------------------------------------------
-
-
-def _money(value: Decimal | None) -> Decimal:
-    """Sums over shops may mix currencies' minor units: shown with two decimals."""
-    return (value or Decimal("0")).quantize(Decimal("0.01"))
-
-
-@dataclass(frozen=True)
-class HourRow:
-    hour: int
-    orders_today: int
-    revenue_today: Decimal
-    orders_last_week: int
-    revenue_last_week: Decimal
-
-
-@analytic
-def orders_per_hour(filters: Filters, *, now: datetime.datetime) -> list[HourRow]:
-    """Orders and order value per hour today against the same weekday a week ago."""
-    tz = timezone.get_current_timezone()
-    today = start_of_day(now)
-
-    def per_hour(start: datetime.datetime, end: datetime.datetime) -> dict[int, tuple]:
-        rows = (
-            Order.objects.filter(_order_scope(filters), created_at__gte=start, created_at__lt=end)
-            .annotate(hour=ExtractHour("created_at", tzinfo=tz))
-            .values("hour")
-            .annotate(orders=Count("*"), revenue=Sum("total"))
-            .order_by()
-        )
-        return {row["hour"]: (row["orders"], _money(row["revenue"])) for row in rows}
-
-    last_week = today - datetime.timedelta(days=7)
-    current = per_hour(today, now)
-    before = per_hour(last_week, last_week + datetime.timedelta(days=1))
-    zero = (0, _money(None))
-    return [HourRow(hour, *current.get(hour, zero), *before.get(hour, zero)) for hour in range(24)]
-
-
-@dataclass(frozen=True)
-class Rate:
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    orders: int
-    revenue: Decimal
-    parcels: int
-    orders_shipped: int
-    store_share: Rate
-    cancellation_rate: Rate
-    return_rate: Rate
-    on_time_rate: Rate
-
-    @property
-    def parcels_per_order(self) -> float | None:
-        return self.parcels / self.orders_shipped if self.orders_shipped else None
-
-
-@analytic
-def key_figures(filters: Filters, *, now: datetime.datetime) -> KeyFigures:
-    """The figures retailers steer by, over the window.
-
-    Orders, revenue and cancellations count orders placed in the window; parcels per order
-    the shipments handed over in it; the store share the delivery orders created in it; the
-    return rate units returned per unit shipped of the orders placed in it; on time the
-    shipments delivered in it by their promised date.
-    """
-    since = filters.window_start(now)
-    orders = Order.objects.filter(_order_scope(filters), created_at__gte=since, created_at__lte=now)
-    placed = orders.aggregate(
-        count=Count("*"),
-        cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
-        revenue=Sum("total"),
-    )
-    units = OrderLine.objects.filter(order__in=orders.values("pk")).aggregate(
-        shipped=Sum("quantity_shipped"), returned=Sum("quantity_returned")
-    )
-    shipments = Shipment.objects.filter(
-        _shipment_scope(filters), shipped_at__gte=since, shipped_at__lte=now
-    ).aggregate(parcels=Count("*"), orders=Count("delivery_order__order", distinct=True))
-    deliveries = (
-        DeliveryOrder.objects.filter(_delivery_scope(filters), created_at__gte=since)
-        .filter(created_at__lte=now)
-        .exclude(status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED])
-        .aggregate(
-            count=Count("*"), stores=Count("pk", filter=Q(location__type=Location.Type.STORE))
-        )
-    )
-    delivered = (
-        Shipment.objects.filter(
-            _shipment_scope(filters),
-            delivered_at__gte=since,
-            delivered_at__lte=now,
-            promised_date__isnull=False,
-        )
-        .annotate(delivered_on=TruncDate("delivered_at", tzinfo=timezone.get_current_timezone()))
-        .aggregate(
-            count=Count("*"), on_time=Count("pk", filter=Q(delivered_on__lte=F("promised_date")))
-        )
-    )
-    return KeyFigures(
-        orders=placed["count"],
-        revenue=_money(placed["revenue"]),
-        parcels=shipments["parcels"],
-        orders_shipped=shipments["orders"],
-        store_share=Rate(deliveries["stores"], deliveries["count"]),
-        cancellation_rate=Rate(placed["cancelled"], placed["count"]),
-        return_rate=Rate(units["returned"] or 0, units["shipped"] or 0),
-        on_time_rate=Rate(delivered["on_time"], delivered["count"]),
-    )

@@ -1,6 +1,8 @@
 """Writes of the monitoring domain: marking SLA breaches once, alerting operations."""
 
 import datetime
+import math
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,9 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fulfillment.models import DeliveryOrder, Shipment
+from monitoring.figures import counted
 from monitoring.links import care_order_url
 from monitoring.models import (
     AlertSettings,
+    KeyFigureHour,
+    KeyFigureRollupState,
     SlaBreach,
     Step,
     StepDuration,
@@ -21,11 +27,14 @@ from monitoring.models import (
     StepRollupState,
 )
 from monitoring.selectors import (
+    HOUR,
     Filters,
+    Ranges,
     StuckOrder,
     _completed_step,
     _floor_day,
     _floor_hour,
+    _in_ranges,
     step_facts,
     stuck_orders,
 )
@@ -41,6 +50,8 @@ ROLLUP_KEEP = datetime.timedelta(days=31)
 # step end recorded late (a carrier's delivery scan hours after the fact) gets in too.
 ROLLUP_RECOPY = datetime.timedelta(minutes=10)
 ROLLUP_RECOPY_LATE = datetime.timedelta(hours=24)
+# Timeline entries that change no key figure: they do not make the roll-up count again.
+FIGURE_NEUTRAL_EVENTS = ["sla_breached", "message_sent", "note"]
 
 
 def _insert_select(table: str, columns: dict[str, str], queryset: QuerySet, conflict: str) -> int:
@@ -133,13 +144,97 @@ def step_durations_refresh(
     return written
 
 
-def _rollup_lock() -> bool:
+def _rollup_lock(name: str = "monitoring.step_rollup") -> bool:
     """One roll-up run at a time (PostgreSQL; held until the transaction ends)."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('monitoring.step_rollup'))")
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
         return cursor.fetchone()[0]
+
+
+def key_figures_refresh(
+    *,
+    now: datetime.datetime | None = None,
+    recopy: datetime.timedelta = ROLLUP_RECOPY,
+    full: bool = False,
+) -> int:
+    """Count the key figures of every hour that changed since the previous run.
+
+    The first run (or `full`) counts the last 31 days. Later runs count the hours since the
+    previous run, and every hour holding something of an order that got a timeline entry
+    since then (its placing, delivery orders, parcels, deliveries), each from `recopy` before
+    the previous run on (a transaction that committed late with an earlier time). The current
+    hour's cell counts up to `now` (= covered_until). Running it twice changes nothing.
+    Returns how many hours were counted.
+    """
+    now = now or timezone.now()
+    keep_from = _floor_day(now - ROLLUP_KEEP)
+    current_hour = _floor_hour(now)
+    with transaction.atomic():
+        if not _rollup_lock("monitoring.key_figure_rollup"):
+            return 0
+        state = KeyFigureRollupState.objects.select_for_update().first()
+        if state is None or full or state.covered_until < keep_from:
+            hours = _hours_between(keep_from, current_hour + HOUR)
+        else:
+            since = min(state.refreshed_at, now) - recopy
+            hours = _hours_between(_floor_hour(since), current_hour + HOUR)
+            hours |= _hours_touched(since)
+        in_reach = (hour for hour in hours if keep_from <= hour <= current_hour)
+        ranges = [(start, min(end, now)) for start, end in _hour_ranges(in_reach)]
+        if ranges:
+            KeyFigureHour.objects.filter(_in_ranges("start", ranges)).delete()
+            KeyFigureHour.objects.bulk_create(
+                [
+                    KeyFigureHour(start=hour, shop_id=shop, **measures)
+                    for (hour, shop), measures in counted(Filters(), ranges).items()
+                ],
+                batch_size=2000,
+            )
+        KeyFigureHour.objects.filter(start__lt=keep_from).delete()
+        state = state or KeyFigureRollupState()
+        state.covered_from = keep_from
+        state.covered_until = now
+        state.refreshed_at = now
+        state.save()
+    return sum(math.ceil((high - low) / HOUR) for low, high in ranges)
+
+
+def _hours_between(start: datetime.datetime, end: datetime.datetime) -> set[datetime.datetime]:
+    return {start + n * HOUR for n in range(max(0, round((end - start) / HOUR)))}
+
+
+def _hours_touched(since: datetime.datetime) -> set[datetime.datetime]:
+    """The UTC hours of everything of the orders with a timeline entry since `since`."""
+    changed = OrderEvent.objects.filter(at__gte=since).exclude(type__in=FIGURE_NEUTRAL_EVENTS)
+    orders = changed.values("order_id")
+    moments = [
+        (Order.objects.filter(pk__in=orders), "created_at"),
+        (DeliveryOrder.objects.filter(order__in=orders), "created_at"),
+        (Shipment.objects.filter(delivery_order__order__in=orders), "shipped_at"),
+        (Shipment.objects.filter(delivery_order__order__in=orders), "delivered_at"),
+    ]
+    return {
+        hour
+        for rows, field in moments
+        for hour in rows.annotate(_hour=TruncHour(field, tzinfo=datetime.UTC))
+        .order_by()
+        .values_list("_hour", flat=True)
+        .distinct()
+        if hour is not None
+    }
+
+
+def _hour_ranges(hours: Iterable[datetime.datetime]) -> Ranges:
+    """Sorted hours as few [start, end) ranges (neighbouring hours joined)."""
+    ranges: Ranges = []
+    for hour in sorted(hours):
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1] = (ranges[-1][0], hour + HOUR)
+        else:
+            ranges.append((hour, hour + HOUR))
+    return ranges
 
 
 def _recount(span, start, end, rows: QuerySet, moment: str, total) -> None:

@@ -7,6 +7,7 @@ from monitoring.health import beat_heartbeat_write
 from monitoring.models import AlertSettings
 from monitoring.services import (
     ROLLUP_RECOPY_LATE,
+    key_figures_refresh,
     sla_alert_send,
     sla_breaches_mark,
     step_durations_refresh,
@@ -29,6 +30,18 @@ def refresh_step_durations() -> int:
 def recopy_step_durations() -> int:
     """Every hour: copy the last day again, so step ends recorded late get in too."""
     return step_durations_refresh(recopy=ROLLUP_RECOPY_LATE)
+
+
+@shared_task(acks_late=True)
+def refresh_key_figures() -> int:
+    """Every minute: count the key figures of the hours completed or changed since."""
+    return key_figures_refresh()
+
+
+@shared_task(acks_late=True)
+def recount_key_figures() -> int:
+    """Every hour: count again the hours of orders changed in the last day."""
+    return key_figures_refresh(recopy=ROLLUP_RECOPY_LATE)
 
 
 @shared_task(acks_late=True)

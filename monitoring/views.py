@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from monitoring import charts, selectors
+from monitoring.figures import key_figures, orders_per_hour
 from monitoring.forms import DashboardFilterForm
 from monitoring.links import care_order_url
 from monitoring.selectors import AGE_BUCKETS, Filters
@@ -53,8 +54,8 @@ def _backlog(filters: Filters, now: datetime.datetime) -> dict:
 
 
 def _figures(filters: Filters, now: datetime.datetime) -> dict:
-    figures = selectors.key_figures(filters, now=now)
-    hours = selectors.orders_per_hour(filters, now=now)
+    figures = key_figures(filters, now=now)
+    hours = orders_per_hour(filters, now=now)
     return {
         "figures": figures,
         "rates": [
@@ -170,10 +171,10 @@ def export_rows(name: str, filters: Filters, now: datetime.datetime) -> tuple[li
         rows = [
             [row.hour, row.orders_today, row.revenue_today, row.orders_last_week,
              row.revenue_last_week]
-            for row in selectors.orders_per_hour(filters, now=now)
+            for row in orders_per_hour(filters, now=now)
         ]  # fmt: skip
     elif name == "figures":
-        figures = selectors.key_figures(filters, now=now)
+        figures = key_figures(filters, now=now)
         header = ["figure", "value", "numerator", "denominator"]
         rows = [
             ["orders", figures.orders, "", ""],

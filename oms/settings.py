@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "recopy-step-durations": {"task": "monitoring.tasks.recopy_step_durations", "schedule": 3600.0},
+    "refresh-key-figures": {"task": "monitoring.tasks.refresh_key_figures", "schedule": 60.0},
+    "recount-key-figures": {"task": "monitoring.tasks.recount_key_figures", "schedule": 3600.0},
     "send-sla-digest": {"task": "monitoring.tasks.send_sla_digest", "schedule": 3600.0},
     "beat-heartbeat": {"task": "monitoring.tasks.beat_heartbeat", "schedule": 60.0},
 }

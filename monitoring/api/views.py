@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from monitoring import selectors
 from monitoring.api.serializers import DashboardQuerySerializer, DashboardSerializer
+from monitoring.figures import key_figures, orders_per_hour
 from monitoring.selectors import Filters
 from oms.api.permissions import IsSystemClient
 
@@ -22,7 +23,7 @@ def _seconds(value: datetime.timedelta | None) -> float | None:
 
 def dashboard_data(filters: Filters, now: datetime.datetime) -> dict:
     stuck = selectors.stuck_orders(filters, now=now, limit=100)
-    figures = selectors.key_figures(filters, now=now)
+    figures = key_figures(filters, now=now)
     return {
         "generated_at": now,
         "window": filters.window,
@@ -65,7 +66,7 @@ def dashboard_data(filters: Filters, now: datetime.datetime) -> dict:
             }
             for row in selectors.backlog_by_location(filters, now=now)
         ],
-        "hourly": [vars(row) for row in selectors.orders_per_hour(filters, now=now)],
+        "hourly": [vars(row) for row in orders_per_hour(filters, now=now)],
         "figures": {
             "orders": figures.orders,
             "revenue": figures.revenue,

@@ -7,13 +7,12 @@ import pytest
 
 from fulfillment.models import DeliveryOrder, RoutingDecision, Shipment
 from inventory.models import Product
+from monitoring.figures import key_figures, orders_per_hour
 from monitoring.models import Step, StepSla
 from monitoring.selectors import (
     Filters,
     backlog_by_location,
-    key_figures,
     orders_by_state,
-    orders_per_hour,
     step_durations,
     stuck_count,
     stuck_orders,
