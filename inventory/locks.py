@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from inventory.models import Product
+from oms import prepared
 from oms.prepared import Prepared
 
 # Prepared on PostgreSQL: this runs on the hottest path (many buyers of one SKU).
@@ -28,5 +29,5 @@ def lock_products(product_ids: Iterable[int]) -> None:
     if not ids or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_PRODUCTS.call(), [ids])
+        prepared.execute(cursor, (LOCK_PRODUCTS, [ids]))
         cursor.fetchall()

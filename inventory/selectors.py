@@ -34,6 +34,7 @@ from inventory.models import (
     StockLevel,
     StockQuota,
 )
+from oms import prepared
 from oms.errors import InvalidInput
 from oms.models import Shop
 from oms.prepared import Prepared
@@ -69,7 +70,7 @@ def fulfilment_rows() -> list[tuple[int, int, str, bool, bool]]:
     transit) for locations that can fulfil."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(FULFILMENT_ROWS.call(), [Location.Type.STORE])
+            prepared.execute(cursor, (FULFILMENT_ROWS, [Location.Type.STORE]))
         else:
             cursor.execute(_FULFILMENT_ROWS_SQL.replace("$1", "%s"), [Location.Type.STORE])
         return [
@@ -111,12 +112,11 @@ def product_pictures(
     today = timezone.localdate()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            read = PICTURE.call()
+            read = (PICTURE, [product_ids, today])
             if lock:
-                cursor.execute(f"{LOCK_PRODUCTS.call()}; {read}", [product_ids, product_ids, today])
-                cursor.nextset()
+                prepared.execute(cursor, (LOCK_PRODUCTS, [product_ids]), read)
             else:
-                cursor.execute(read, [product_ids, today])
+                prepared.execute(cursor, read)
         else:
             ids = ", ".join(["%s"] * len(product_ids))
             cursor.execute(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from orders.models import (
 from orders.money import fits_currency, price_lines
 from orders.payments import get_provider
 from orders.services.events import Actor, deferred_events, record_event
-from orders.services.lifecycle import change_status, on_order_released
+from orders.services.lifecycle import on_order_released, record_status_change
 from orders.services.messages import queue_message
 from orders.services.payments import record_transaction, waits_for_payment
 from orders.services.risk import evaluate_risk
@@ -341,13 +341,18 @@ def _accept_order(
         total=total,
         hold_reason="; ".join(f"{hit.rule.name}: {hit.detail}" for hit in hits if hold),
     )
+    # The order is written once: numbered and in the status its first transition gives
+    # (held, waiting for the money or released); the transition goes on the timeline last.
+    order.pk = _next_order_id()
+    order.number = f"{shop.country.code}{order.pk:08d}"
+    payment = _submitted_payment(order, payment_data, to_prepayment=to_prepayment)
+    transition = _first_transition(order, payment, hold=hold)
+    getattr(order, transition)()
     try:
         # No savepoint: a duplicate ends the order's transaction (or savepoint) anyway.
-        order.save()
+        order.save(force_insert=True)
     except IntegrityError:
         raise _duplicate(data["external_id"]) from None
-    # Saved with the first status change below, which every path makes.
-    order.number = f"{shop.country.code}{order.pk:08d}"
 
     lines = OrderLine.objects.bulk_create(
         [
@@ -403,7 +408,7 @@ def _accept_order(
             % {"rule": hit.rule.name, "detail": hit.detail, "action": hit.rule.action},
             data={"rule": hit.rule.name, "rule_id": hit.rule.pk, "action": hit.rule.action},
         )
-    payment = _take_payment(order, payment_data, to_prepayment=to_prepayment, actor=actor)
+    _take_payment(order, payment, payment_data, to_prepayment=to_prepayment, actor=actor)
 
     queue_message(order=order, type="confirmation", key=f"confirmation:{order.pk}", new=True)
     if to_prepayment:
@@ -413,45 +418,87 @@ def _accept_order(
             key=f"payment_method_changed:{order.pk}",
             new=True,
         )
-    # The first status change also saves the number; nothing else changed since the INSERT.
-    numbered = ["number"]
-    if hold:
-        change_status(
+    new = Order.Status.NEW
+    if transition == "hold":
+        record_status_change(
             order,
-            "hold",
+            before=new,
+            transition=transition,
             actor=Actor.system("risk check"),
             message=order.hold_reason,
-            fields=numbered,
         )
-    elif waits_for_payment(order):
-        change_status(order, "await_payment", actor=actor, fields=numbered)
+    elif transition == "await_payment":
+        record_status_change(order, before=new, transition=transition, actor=actor)
         queue_message(
             order=order, type="payment_instructions", key=f"payment_instructions:{order.pk}"
         )
     else:
-        change_status(order, "release", actor=actor, fields=numbered)
+        record_status_change(order, before=new, transition=transition, actor=actor)
         on_order_released(order, actor=actor)
     return order, lines, payment
 
 
-def _take_payment(
-    order: Order, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
-) -> Payment:
-    """Record the payment as submitted; authorise pending card/PayPal payments now."""
+def _next_order_id() -> int:
+    """The id the next order gets (its number is made of it), taken before its INSERT."""
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, Order._meta.pk.column]
+            )
+        else:  # SQLite's AUTOINCREMENT counter; the IMMEDIATE transaction holds the write lock
+            cursor.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = %s", [table]
+            )
+        return cursor.fetchone()[0]
+
+
+def _submitted_payment(order: Order, payment_data: dict | None, *, to_prepayment: bool) -> Payment:
+    """The payment as submitted (unsaved): pending when switched to prepayment, the order's
+    method without money when none was submitted (click & reserve)."""
     if payment_data is None:
-        return Payment.objects.create(
+        return Payment(
             order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=ZERO
         )
     amount = payment_data["amount"]
-    reference = payment_data.get("reference") or ""
-    status = payment_data["status"]
     if to_prepayment:
-        payment = Payment.objects.create(
+        return Payment(
             order=order,
             method=Order.PaymentMethod.PREPAYMENT,
             status=Payment.Status.PENDING,
             amount=amount,
         )
+    status = payment_data["status"]
+    return Payment(
+        order=order,
+        method=payment_data["method"],
+        status=status,
+        amount=amount,
+        amount_captured=amount if status == Payment.Status.PAID else ZERO,
+        reference=payment_data.get("reference") or "",
+    )
+
+
+def _first_transition(order: Order, payment: Payment, *, hold: bool) -> str:
+    """Hold for review, wait for the money (the payment as submitted says), or release."""
+    if hold:
+        return "hold"
+    # A pending card or PayPal payment is authorised later (_take_payment); only a
+    # prepayment order waits for its money, so that never changes the answer.
+    _remember(order, payments=[payment])
+    return "await_payment" if waits_for_payment(order) else "release"
+
+
+def _take_payment(
+    order: Order, payment: Payment, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
+) -> None:
+    """Record the payment as submitted; authorise pending card/PayPal payments now."""
+    if payment_data is None:
+        payment.save(force_insert=True)
+        return
+    amount = payment.amount
+    if to_prepayment:
+        payment.save(force_insert=True)
         record_event(
             order,
             "payment_method_changed",
@@ -460,7 +507,8 @@ def _take_payment(
             % {"old": payment_data["method"]},
             data={"from": payment_data["method"], "to": Order.PaymentMethod.PREPAYMENT},
         )
-        if status == Payment.Status.AUTHORIZED and reference:
+        reference = payment_data.get("reference") or ""
+        if payment_data["status"] == Payment.Status.AUTHORIZED and reference:
             provider = get_provider()
             result = provider.void(amount=amount, currency=order.currency, reference=reference)
             record_transaction(
@@ -471,28 +519,24 @@ def _take_payment(
                 provider.name,
                 reference=reference,
             )
-        return payment
-    if payment_data["method"] in ONLINE_METHODS and status == Payment.Status.PENDING:
+        return
+    if payment.method in ONLINE_METHODS and payment.status == Payment.Status.PENDING:
         provider = get_provider()
-        result = provider.authorise(amount=amount, currency=order.currency, reference=reference)
+        result = provider.authorise(
+            amount=amount, currency=order.currency, reference=payment.reference
+        )
         if not result.ok:
             raise DomainError(
                 _("The payment was declined: %(message)s") % {"message": result.message},
                 errors=[_error("payment.reference", "declined", result.message)],
                 code="payment-declined",
             )
-        status, provider_name = Payment.Status.AUTHORIZED, provider.name
-        reference = reference or result.reference
+        payment.status, provider_name = Payment.Status.AUTHORIZED, provider.name
+        payment.reference = payment.reference or result.reference
     else:
         provider_name = ""
-    payment = Payment.objects.create(
-        order=order,
-        method=payment_data["method"],
-        status=status,
-        amount=amount,
-        amount_captured=amount if status == Payment.Status.PAID else ZERO,
-        reference=reference,
-    )
+    payment.save(force_insert=True)
+    status, reference = payment.status, payment.reference
     if status != Payment.Status.PENDING:
         kind = (
             PaymentTransaction.Kind.PAYMENT
@@ -520,7 +564,6 @@ def _take_payment(
             },
             data={"amount": str(amount), "reference": reference, "payment": payment.pk},
         )
-    return payment
 
 
 def _duplicate(external_id: str) -> DomainError:

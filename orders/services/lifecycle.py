@@ -19,8 +19,6 @@ from orders.services.payments import reduce_payments, waits_for_payment
 from orders.stock import held_units, release_line
 
 DEFAULT_SETTINGS = ShopOrderSettings()
-# What a transition may change on the order besides the other fields a service sets.
-STATUS_FIELDS = ("status", "released_at", "cancelled_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -34,24 +32,21 @@ def settings_for(order: Order) -> ShopOrderSettings:
 
 
 def change_status(
-    order: Order,
-    transition: str,
-    *,
-    actor: Actor,
-    message: str = "",
-    fields: list[str] | None = None,
-    **arguments: str,
+    order: Order, transition: str, *, actor: Actor, message: str = "", **arguments: str
 ) -> OrderEvent:
-    """Fire one transition, save the order and put the change on the timeline.
-
-    `fields`: save only these columns (with the status and the transition's timestamps).
-    """
+    """Fire one transition, save the order and put the change on the timeline."""
     before = order.status
     getattr(order, transition)(**arguments)
-    if fields is None:
-        order.save()
-    else:
-        order.save(update_fields=[*fields, *STATUS_FIELDS])
+    order.save()
+    return record_status_change(
+        order, before=before, transition=transition, actor=actor, message=message
+    )
+
+
+def record_status_change(
+    order: Order, *, before: str, transition: str, actor: Actor, message: str = ""
+) -> OrderEvent:
+    """Put a status change (`transition` fired in status `before`) on the timeline."""
     return record_event(
         order,
         "status_changed",

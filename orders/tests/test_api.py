@@ -270,6 +270,49 @@ def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_quer
 
 
 @pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({}, "released"),
+        (
+            {"payment": {"method": "prepayment", "status": "pending", "amount": "84.92"}},
+            "awaiting_payment",
+        ),
+        (
+            {"payment": {"method": "prepayment", "status": "paid", "amount": "84.92"}},
+            "released",
+        ),
+        ({"lines": [{"sku": "TSHIRT-WHITE-M", "quantity": 400, "unit_price": "0.05"}]}, "on_hold"),
+        (
+            {"lines": [{"sku": "JEANS-BLUE-32", "quantity": 1, "unit_price": "1100.00"}]},
+            "awaiting_payment",
+        ),
+    ],
+    ids=["released", "awaiting-payment", "prepaid", "held", "switched-to-prepayment"],
+)
+def test_intake_writes_the_order_row_once_numbered_in_its_first_status(submit, overrides, status):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # when an order is submitted
+    with CaptureQueriesContext(connection) as queries:
+        response = submit(priced(order_body(**overrides)))
+    assert response.status_code == 201, response.json()
+
+    # then its row is inserted with its number and first status, and never updated
+    writes = [
+        query["sql"].split(None, 1)[0]
+        for query in queries.captured_queries
+        if query["sql"].startswith(('INSERT INTO "orders_order" ', 'UPDATE "orders_order" '))
+    ]
+    order = Order.objects.get(number=response.json()["number"])
+    assert writes == ["INSERT"]
+    assert order.number == f"DE{order.pk:08d}"
+    assert order.status == response.json()["status"] == status
+    changed = order.events.get(type="status_changed")
+    assert changed.data == {"from": "new", "to": status, "transition": changed.data["transition"]}
+
+
+@pytest.mark.parametrize(
     "overrides",
     [
         {},
