@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.db import connection
 
 from inventory.models import Product
-from oms import prepared
 from oms.prepared import Prepared
 
 # Prepared on PostgreSQL: this runs on the hottest path (many buyers of one SKU).
@@ -29,5 +28,5 @@ def lock_products(product_ids: Iterable[int]) -> None:
     if not ids or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        prepared.execute(cursor, (LOCK_PRODUCTS, [ids]))
+        cursor.execute(LOCK_PRODUCTS.call(), [ids])
         cursor.fetchall()

@@ -34,7 +34,6 @@ from inventory.models import (
     StockLevel,
     StockQuota,
 )
-from oms import prepared
 from oms.errors import InvalidInput
 from oms.models import Shop
 from oms.prepared import Prepared
@@ -70,7 +69,7 @@ def fulfilment_rows() -> list[tuple[int, int, str, bool, bool]]:
     transit) for locations that can fulfil."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            prepared.execute(cursor, (FULFILMENT_ROWS, [Location.Type.STORE]))
+            cursor.execute(FULFILMENT_ROWS.call(), [Location.Type.STORE])
         else:
             cursor.execute(_FULFILMENT_ROWS_SQL.replace("$1", "%s"), [Location.Type.STORE])
         return [
@@ -112,11 +111,12 @@ def product_pictures(
     today = timezone.localdate()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            read = (PICTURE, [product_ids, today])
+            read = PICTURE.call()
             if lock:
-                prepared.execute(cursor, (LOCK_PRODUCTS, [product_ids]), read)
+                cursor.execute(f"{LOCK_PRODUCTS.call()}; {read}", [product_ids, product_ids, today])
+                cursor.nextset()
             else:
-                prepared.execute(cursor, read)
+                cursor.execute(read, [product_ids, today])
         else:
             ids = ", ".join(["%s"] * len(product_ids))
             cursor.execute(

@@ -103,13 +103,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time: wait for the lock instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "OMS_DB_PREPARED_STATEMENTS", True
-):
-    # Parameters bound by the server, and a statement a connection runs twice is prepared
-    # (parsed and planned once): less PostgreSQL CPU per query. Needs session-level
-    # connection pooling (PgBouncer's transaction mode: set OMS_DB_PREPARED_STATEMENTS=0).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "oms.User"

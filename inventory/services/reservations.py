@@ -18,7 +18,6 @@ from inventory.models import Location, Product, Reservation, StockLevel, StockMo
 from inventory.selectors import product_pictures, service_offered, shop_locations
 from inventory.services.common import InsufficientStock, ReservationNotOpen, actor_label
 from inventory.signals import reservations_expired
-from oms import prepared
 from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
 from oms.prepared import Prepared
@@ -233,21 +232,23 @@ def _insert_reserved_pg(
 ) -> list[Reservation]:
     now = timezone.now()
     location_id = location.pk if location else None
-    params = [
-        shop.pk,
-        location_id,
-        kind,
-        Reservation.Status.OPEN,
-        expires_at,
-        now,
-        [item.product.pk for item in items],
-        [item.order_line.pk if item.order_line else None for item in items],
-        [item.quantity for item in items],
-        StockMovement.Reason.RESERVATION,
-        actor_label(actor)[:150],
-    ]
     with connection.cursor() as cursor:
-        prepared.execute(cursor, (_INSERT_RESERVED, params))
+        cursor.execute(
+            _INSERT_RESERVED.call(),
+            [
+                shop.pk,
+                location_id,
+                kind,
+                Reservation.Status.OPEN,
+                expires_at,
+                now,
+                [item.product.pk for item in items],
+                [item.order_line.pk if item.order_line else None for item in items],
+                [item.quantity for item in items],
+                StockMovement.Reason.RESERVATION,
+                actor_label(actor)[:150],
+            ],
+        )
         ids = [row[0] for row in cursor.fetchall()]
     reservations = []
     for pk, item in zip(ids, items, strict=True):
