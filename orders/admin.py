@@ -173,7 +173,13 @@ class CustomerMessageAdmin(admin.ModelAdmin):
 
 @admin.register(ShopOrderSettings)
 class ShopOrderSettingsAdmin(admin.ModelAdmin):
-    list_display = ["shop", "prepayment_reminder_days", "prepayment_cancel_days", "bank_iban"]
+    list_display = [
+        "shop",
+        "prepayment_reminder_days",
+        "prepayment_cancel_days",
+        "click_reserve_hold_days",
+        "bank_iban",
+    ]
 
 
 class ShopOrderSettingsInline(admin.StackedInline):

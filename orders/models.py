@@ -65,7 +65,7 @@ class Address(models.Model):
 
 
 class ShopOrderSettings(models.Model):
-    """How one shop handles orders: prepayment deadlines and bank details."""
+    """How one shop handles orders: prepayment deadlines, bank details, click & reserve hold."""
 
     shop = models.OneToOneField(
         "oms.Shop",
@@ -82,6 +82,12 @@ class ShopOrderSettings(models.Model):
     bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
     bank_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bank_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    click_reserve_hold_days = models.PositiveSmallIntegerField(
+        _("click & reserve hold (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long the store keeps reserved items for the customer to come and pay."),
+    )
 
     class Meta:
         verbose_name = _("shop order settings")

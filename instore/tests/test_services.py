@@ -12,7 +12,8 @@ from instore.models import PickIssueReason, Pickup, StoreSettings
 from instore.tasks import expire_uncollected_pickups
 from instore.tests.conftest import BERLIN, JEANS, SHIRT, ean
 from inventory.models import Reservation, StockLevel
-from orders.models import Order, Payment
+from oms.models import Shop
+from orders.models import Order, Payment, ShopOrderSettings
 from orders.services.events import Actor
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +178,24 @@ def reserve_order(berlin_stock) -> DeliveryOrder:
     from instore.tests.conftest import place_and_route
 
     return place_and_route(delivery={"method": "reserve", "pickup_location": BERLIN}, payment=None)
+
+
+def test_the_click_and_reserve_hold_is_the_shops_setting(berlin_stock):
+    from instore.tests.conftest import place_and_route
+
+    ShopOrderSettings.objects.update_or_create(
+        shop=Shop.objects.get(code="de-web"), defaults={"click_reserve_hold_days": 5}
+    )
+    before = timezone.now()
+
+    delivery = place_and_route(delivery={"method": "reserve", "pickup_location": BERLIN},
+                               payment=None)  # fmt: skip
+
+    held = Reservation.objects.filter(order_line__order=delivery.order)
+    assert held.exists()
+    for reservation in held:
+        hold = reservation.expires_at - before
+        assert datetime.timedelta(days=5) <= hold < datetime.timedelta(days=5, minutes=1)
 
 
 def test_click_and_reserve_is_sold_in_the_store(reserve_order):

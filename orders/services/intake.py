@@ -26,14 +26,13 @@ from orders.models import (
 from orders.money import fits_currency, price_lines
 from orders.payments import get_provider
 from orders.services.events import Actor, deferred_events, record_event
-from orders.services.lifecycle import on_order_released, record_status_change
+from orders.services.lifecycle import on_order_released, record_status_change, settings_for
 from orders.services.messages import queue_message
 from orders.services.payments import record_transaction, waits_for_payment
 from orders.services.risk import evaluate_risk
 from orders.stock import reserve_lines
 
 ZERO = Decimal("0")
-CLICK_RESERVE_HOLD = timedelta(days=3)
 PICKUP_METHODS = {Order.DeliveryMethod.CLICK_COLLECT, Order.DeliveryMethod.RESERVE}
 ONLINE_METHODS = {Order.PaymentMethod.CARD, Order.PaymentMethod.PAYPAL}
 
@@ -379,11 +378,10 @@ def _accept_order(
                 for d in data["discounts"]
             ]
         )
-    expires_at = (
-        timezone.now() + CLICK_RESERVE_HOLD
-        if order.delivery_method == Order.DeliveryMethod.RESERVE
-        else None
-    )
+    expires_at = None
+    if order.delivery_method == Order.DeliveryMethod.RESERVE:
+        hold_days = settings_for(order).click_reserve_hold_days
+        expires_at = timezone.now() + timedelta(days=hold_days)
     reserve_lines(order=order, lines=lines, actor=actor.label, expires_at=expires_at)
 
     record_event(

@@ -11,9 +11,12 @@ from orders.models import Order, OrderLine, Payment, PaymentTransaction
 from orders.money import quantize, units_value
 from orders.payments import PaymentProvider, get_provider
 from orders.services.events import Actor, record_event
+from orders.services.messages import queue_message
 
 ZERO = Decimal("0")
 SETTLED = {Payment.Status.FAILED, Payment.Status.VOIDED}
+# Methods whose customer pays by transfer after ordering and is told the money arrived.
+THANKED_METHODS = {Order.PaymentMethod.PREPAYMENT, Order.PaymentMethod.INVOICE}
 
 
 def amount_due(order: Order) -> Decimal:
@@ -77,9 +80,17 @@ def record_payment(
             payment.status = Payment.Status.PAID
         kind = PaymentTransaction.Kind.PAYMENT
     payment.save(update_fields=["status", "reference", "amount_captured"])
-    PaymentTransaction.objects.create(
+    booked = PaymentTransaction.objects.create(
         payment=payment, kind=kind, amount=amount, succeeded=True, reference=reference
     )
+    if kind == PaymentTransaction.Kind.PAYMENT and order.payment_method in THANKED_METHODS:
+        # The customer transferred money and waits to hear it arrived: once per transfer.
+        queue_message(
+            order=order,
+            type="payment_received",
+            key=f"payment_received:{booked.pk}",
+            context={"amount": str(amount)},
+        )
     record_event(
         order,
         "payment_received" if kind == PaymentTransaction.Kind.PAYMENT else "payment_authorized",

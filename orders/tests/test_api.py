@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import Product, Reservation
-from orders.models import Customer, Order, OrderEvent
+from orders.models import Customer, CustomerMessage, Order, OrderEvent
 from orders.tests.conftest import order_body, priced, set_stock
 
 pytestmark = pytest.mark.django_db
@@ -165,27 +165,58 @@ def test_the_timeline_names_the_api_client_and_channel(submit):
     ) or (created.actor_kind, created.channel) == ("api_client", "api")
 
 
-def test_prepayment_waits_for_the_money_and_the_payments_endpoint_releases(submit, shop_api):
+def test_prepayment_waits_for_the_money_and_the_payments_endpoint_releases(
+    submit, shop_api, django_capture_on_commit_callbacks
+):
     body = priced(order_body(payment={"method": "prepayment", "status": "pending", "amount": "0"}))
     order = submit(body).json()
     assert order["status"] == "awaiting_payment"
     assert order["amount_due"] == "84.92"
 
-    part = shop_api.post(
-        f"/api/v1/orders/{order['number']}/payments",
-        {"status": "paid", "amount": "50.00", "reference": "bank-1"},
-        format="json",
-    )
-    rest = shop_api.post(
-        f"/api/v1/orders/{order['number']}/payments",
-        {"status": "paid", "amount": "34.92", "reference": "bank-2"},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        part = shop_api.post(
+            f"/api/v1/orders/{order['number']}/payments",
+            {"status": "paid", "amount": "50.00", "reference": "bank-1"},
+            format="json",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        rest = shop_api.post(
+            f"/api/v1/orders/{order['number']}/payments",
+            {"status": "paid", "amount": "34.92", "reference": "bank-2"},
+            format="json",
+        )
 
     assert part.json()["status"] == "awaiting_payment"
     assert rest.status_code == 200
     assert rest.json()["status"] == "released"
     assert rest.json()["amount_due"] == "0.00"
+    # The customer hears of each transfer once, with its amount.
+    thanks = CustomerMessage.objects.filter(
+        order__number=order["number"], type="payment_received"
+    ).order_by("pk")
+    assert [message.sent_at is not None for message in thanks] == [True, True]
+    assert "50.00 EUR" in thanks[0].body and "34.92 EUR" in thanks[1].body
+    assert (
+        OrderEvent.objects.filter(
+            order__number=order["number"], type="message_sent", data__type="payment_received"
+        ).count()
+        == 2
+    )
+
+
+def test_a_card_payment_recorded_later_sends_no_payment_received_message(submit, shop_api):
+    order = submit(priced(order_body(payment={"method": "card", "status": "pending",
+                                              "amount": "0"}))).json()  # fmt: skip
+
+    shop_api.post(
+        f"/api/v1/orders/{order['number']}/payments",
+        {"status": "paid", "amount": "84.92", "reference": "psp-9"},
+        format="json",
+    )
+
+    assert not CustomerMessage.objects.filter(
+        order__number=order["number"], type="payment_received"
+    ).exists()
 
 
 def test_cancel_lines_then_the_rest_through_the_api(submit, shop_api):
