@@ -232,23 +232,30 @@ class StepHistogram(models.Model):
         return f"{self.step} {self.span} {self.start:%Y-%m-%d %H}h {self.bucket}: {self.count}"
 
 
-class StepRollupState(models.Model):
-    """How far the step durations are copied: [covered_from, covered_until).
-
-    The histogram counts every hour and day (UTC) up to `covered_until`, the last ones only
-    up to that moment.
-    """
+class RollupState(models.Model):
+    """How far a roll-up job has counted: [covered_from, covered_until), and when it ran."""
 
     covered_from = models.DateTimeField(_("covered from"))
     covered_until = models.DateTimeField(_("covered until"))
     refreshed_at = models.DateTimeField(_("refreshed"))
 
     class Meta:
-        verbose_name = _("step duration roll-up")
-        verbose_name_plural = _("step duration roll-ups")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.covered_from:%Y-%m-%d %H:%M} – {self.covered_until:%Y-%m-%d %H:%M}"
+
+
+class StepRollupState(RollupState):
+    """How far the step durations are copied: [covered_from, covered_until).
+
+    The histogram counts every hour and day (UTC) up to `covered_until`, the last ones only
+    up to that moment.
+    """
+
+    class Meta:
+        verbose_name = _("step duration roll-up")
+        verbose_name_plural = _("step duration roll-ups")
 
 
 class KeyFigureHour(models.Model):
@@ -285,19 +292,12 @@ class KeyFigureHour(models.Model):
         return f"{self.start:%Y-%m-%d %H}h shop {self.shop_id}: {self.orders} orders"
 
 
-class KeyFigureRollupState(models.Model):
+class KeyFigureRollupState(RollupState):
     """The key-figure cells count every hour in [covered_from, covered_until).
 
     The cell of the hour `covered_until` lies in counts up to that moment.
     """
 
-    covered_from = models.DateTimeField(_("covered from"))
-    covered_until = models.DateTimeField(_("covered until"))
-    refreshed_at = models.DateTimeField(_("refreshed"))
-
     class Meta:
         verbose_name = _("key figure roll-up")
         verbose_name_plural = _("key figure roll-ups")
-
-    def __str__(self) -> str:
-        return f"{self.covered_from:%Y-%m-%d %H:%M} – {self.covered_until:%Y-%m-%d %H:%M}"
