@@ -396,16 +396,15 @@ def hand_to_carrier(
         return delivery_order
     if delivery_order.status != DeliveryOrder.Status.PACKED:
         raise _illegal(delivery_order, _("handed to the carrier"))
-    parcels = list(delivery_order.parcels.select_related("carrier"))
-    first = parcels[0]
-    shipment = delivery_services.delivery_order_ship(
+    parcels = list(delivery_order.parcels.select_related("carrier").order_by("number"))
+    shipments = delivery_services.delivery_order_ship_parcels(
         delivery_order=delivery_order,
-        carrier=first.carrier,
-        tracking_number=first.tracking_number,
-        lines=None,
+        parcels=[(parcel.carrier, parcel.tracking_number) for parcel in parcels],
         actor=actor,
     )
-    Parcel.objects.filter(pk__in=[p.pk for p in parcels]).update(shipment=shipment)
+    for parcel, shipment in zip(parcels, shipments, strict=True):
+        parcel.shipment = shipment
+    Parcel.objects.bulk_update(parcels, ["shipment"])
     delivery_order.refresh_from_db()
     return delivery_order
 

@@ -425,12 +425,7 @@ def delivery_order_ship(
             % {"id": delivery_order.pk, "status": delivery_order.status},
             code="illegal-state",
         )
-    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
-        raise DomainError(
-            _("Tracking number %(number)s is already used.") % {"number": tracking_number},
-            errors=[{"attr": "tracking_number", "code": "duplicate", "detail": _("Already used.")}],
-            code="duplicate-tracking-number",
-        )
+    _refuse_used_tracking_number(carrier, tracking_number)
     shipped = _resolve(delivery_order, lines)
     if not shipped:
         raise DomainError(_("Nothing is left to ship."), code="nothing-to-ship")
@@ -462,13 +457,71 @@ def delivery_order_ship(
         data={"shipment": shipment.pk, "delivery_order": delivery_order.pk},
     )
     capture_payment_for_shipment(order=order, shipped=captured, actor=actor)
+    _tell_shipped(order, shipment)
+    return shipment
+
+
+@transaction.atomic
+def delivery_order_ship_parcels(
+    *, delivery_order: DeliveryOrder, parcels: list[tuple[Carrier, str]], actor: Actor
+) -> list[Shipment]:
+    """Hand several parcels of one delivery order to the carrier at once.
+
+    Each parcel is a shipment of its own: its tracking number, delivery scans and shipping
+    notice. The goods are booked with the first parcel (a store packs without recording which
+    item went into which box); the delivery order is delivered once every parcel is.
+    """
+    (carrier, tracking_number), *more = parcels
+    first = delivery_order_ship(
+        delivery_order=delivery_order,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        lines=None,
+        actor=actor,
+    )
+    shipments = [first]
+    order = Order.objects.get(pk=delivery_order.order_id)
+    for carrier, tracking_number in more:
+        _refuse_used_tracking_number(carrier, tracking_number)
+        shipment = Shipment.objects.create(
+            delivery_order=first.delivery_order,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            promised_date=first.promised_date,
+            shipped_at=first.shipped_at,
+        )
+        record_event(
+            order,
+            "shipped",
+            actor=actor,
+            message=_("Further parcel with %(carrier)s, tracking %(number)s.")
+            % {"carrier": carrier.name, "number": tracking_number},
+            data={"shipment": shipment.pk, "delivery_order": delivery_order.pk},
+        )
+        _tell_shipped(order, shipment)
+        shipments.append(shipment)
+    return shipments
+
+
+def _refuse_used_tracking_number(carrier: Carrier, tracking_number: str) -> None:
+    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
+        raise DomainError(
+            _("Tracking number %(number)s is already used.") % {"number": tracking_number},
+            errors=[{"attr": "tracking_number", "code": "duplicate", "detail": _("Already used.")}],
+            code="duplicate-tracking-number",
+        )
+
+
+def _tell_shipped(order: Order, shipment: Shipment) -> None:
     queue_message(
         order=order,
         type="shipped",
         key=f"shipped:{shipment.pk}",
-        context={"tracking_url": shipment.tracking_url, "tracking_number": tracking_number},
+        context={
+            "tracking_url": shipment.tracking_url,
+            "tracking_number": shipment.tracking_number,
+        },
     )
-    return shipment
 
 
 @transaction.atomic

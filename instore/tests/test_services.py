@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from fulfillment.models import DeliveryOrder, Shipment
+from fulfillment.services.delivery import shipment_record_event
 from instore import services
 from instore.barcode import code128_modules, code128_values
-from instore.models import PickIssueReason, Pickup, StoreSettings
+from instore.models import Parcel, PickIssueReason, Pickup, StoreSettings
 from instore.tasks import expire_uncollected_pickups
 from instore.tests.conftest import BERLIN, JEANS, SHIRT, ean
 from inventory.models import Reservation, StockLevel
@@ -99,13 +100,30 @@ def test_pack_label_and_hand_to_carrier(ship_order, django_capture_on_commit_cal
         services.hand_to_carrier(delivery_order=ship_order, actor=ACTOR, expected="packed")
     ship_order.refresh_from_db()
     assert ship_order.status == DeliveryOrder.Status.SHIPPED
-    shipment = Shipment.objects.get(delivery_order=ship_order)
-    assert shipment.tracking_number == parcels[0].tracking_number
-    assert ship_order.order.messages.filter(type="shipped").exists()
+    # One shipment per parcel, each with its own tracking number and shipping notice; the
+    # goods are booked once (with the first parcel).
+    shipments = list(Shipment.objects.filter(delivery_order=ship_order).order_by("pk"))
+    assert [s.tracking_number for s in shipments] == [p.tracking_number for p in parcels]
+    assert [p.shipment_id for p in Parcel.objects.filter(delivery_order=ship_order)
+            .order_by("number")] == [s.pk for s in shipments]  # fmt: skip
+    notices = ship_order.order.messages.filter(type="shipped")
+    assert sorted(m.body for m in notices)[0] != sorted(m.body for m in notices)[1]
     assert level(SHIRT).on_hand == 18
     # a second hand-over (reload) is harmless
     services.hand_to_carrier(delivery_order=ship_order, actor=ACTOR, expected=None)
-    assert Shipment.objects.filter(delivery_order=ship_order).count() == 1
+    assert Shipment.objects.filter(delivery_order=ship_order).count() == 2
+    assert level(SHIRT).on_hand == 18
+
+    # The delivery order is delivered once every parcel is.
+    first, second = shipments
+    shipment_record_event(shipment=first, status="delivered", at=timezone.now(), message="",
+                          actor=ACTOR)  # fmt: skip
+    ship_order.refresh_from_db()
+    assert ship_order.status == DeliveryOrder.Status.SHIPPED
+    shipment_record_event(shipment=second, status="delivered", at=timezone.now(), message="",
+                          actor=ACTOR)  # fmt: skip
+    ship_order.refresh_from_db()
+    assert ship_order.status == DeliveryOrder.Status.DELIVERED
 
 
 def test_a_stale_screen_is_refused(ship_order):
