@@ -56,3 +56,31 @@ def test_dashboard_refreshes_filters_by_store_and_follows_a_stuck_order(
         rows.first.get_by_role("link", name=at_store.number).click()
     assert page.url.endswith(f"/care/orders/{at_store.number}/")
     assert at_store.number in page.locator("h1").inner_text()
+
+
+def test_the_charts_read_right_to_left_in_arabic(login, world, make_order):
+    make_order(created_at=timezone.now())
+    page = login("ops")
+    page.context.add_cookies([{"name": "django_language", "value": "ar", "url": page.url}])
+
+    page.goto("/dashboard/")
+
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    # Nothing sticks out of the page (a hidden table once widened it by half a screen).
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    # Every label of the rate and backlog charts is drawn inside its chart, right of its bar.
+    outside = page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg.bars')).flatMap(svg => {
+            const box = svg.getBoundingClientRect();
+            return Array.from(svg.querySelectorAll('g')).flatMap(row => {
+                const label = row.querySelector('.bar-label').getBoundingClientRect();
+                const track = row.querySelector('.track').getBoundingClientRect();
+                const inside = label.width > 0 && label.left >= box.left - 1
+                    && label.right <= box.right + 1 && label.left >= track.right - 1;
+                return inside ? [] : [row.textContent.trim()];
+            });
+        })"""
+    )
+    assert outside == []
