@@ -23,11 +23,11 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from fulfillment.geo import distance_km
 from fulfillment.models import DeliveryOrder
 from instore import selectors, services
-from instore.barcode import code128_svg
 from instore.models import PickIssueReason, Pickup
 from inventory.models import Location, Product
 from inventory.selectors import availability
 from oms.access import role_required, store_for
+from oms.barcode import code128_svg
 from oms.errors import DomainError, InvalidInput
 from oms.roles import STORE_STAFF
 from orders.models import Order

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from inventory.models import Location
 from oms.access import role_required, store_for
+from oms.barcode import code128_svg
 from oms.errors import DomainError, InvalidInput
 from oms.roles import STORE_STAFF
 from orders.models import Order, OrderEvent
@@ -285,4 +286,8 @@ def slip(request: HttpRequest, token: str) -> HttpResponse:
     return_order = selectors.return_for_slip(token)
     if return_order is None:
         raise Http404
-    return render(request, "returns/slip.html", {"return": return_order})
+    return render(
+        request,
+        "returns/slip.html",
+        {"return": return_order, "barcode": code128_svg(return_order.number)},
+    )

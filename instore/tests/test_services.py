@@ -8,11 +8,11 @@ from django.utils import timezone
 from fulfillment.models import DeliveryOrder, Shipment
 from fulfillment.services.delivery import shipment_record_event
 from instore import services
-from instore.barcode import code128_modules, code128_values
 from instore.models import Parcel, PickIssueReason, Pickup, StoreSettings
 from instore.tasks import expire_uncollected_pickups
 from instore.tests.conftest import BERLIN, JEANS, SHIRT, ean
 from inventory.models import Reservation, StockLevel
+from oms.barcode import code128_modules, code128_values
 from oms.models import Shop
 from orders.models import Order, Payment, ShopOrderSettings
 from orders.services.events import Actor

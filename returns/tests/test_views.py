@@ -1,8 +1,11 @@
 """The store counter, the returns desk and the slip, through Django's test client."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 
+from oms.barcode import code128_modules
 from orders.services.events import Actor
 from returns import selectors, services
 from returns.models import Refund, Return
@@ -110,3 +113,29 @@ def test_slip_opens_only_with_a_valid_signature(client, shipped_order):
     assert good.status_code == 200
     assert return_order.destination.street in good.content.decode()
     assert client.get(f"/returns/slip/{return_order.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_slip_carries_the_return_number_as_a_barcode_the_desk_can_scan(client, shipped_order):
+    order = shipped_order()
+    return_order = services.return_announce(
+        order=order,
+        channel="mail",
+        items=[services.ReturnItem(order.lines.first().pk, 1)],
+        actor=Actor.system("test"),
+    )
+
+    page = client.get(selectors.slip_url(return_order)).content.decode()
+
+    barcode = re.search(r'<div class="barcode-box" id="return-barcode">(<svg.*?</svg>)', page)
+    assert barcode and f'aria-label="{return_order.number}"' in barcode[1]
+    # The bars are the Code 128 modules of the number (x positions and widths, module 2).
+    bars = [
+        (int(x), int(w)) for x, w in re.findall(r'<rect x="(\d+)" y="0" width="(\d+)"', barcode[1])
+    ]
+    expected, x = [], 20
+    for is_bar, width in code128_modules(return_order.number):
+        if is_bar:
+            expected.append((x, width * 2))
+        x += width * 2
+    assert bars == expected

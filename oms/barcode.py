@@ -1,4 +1,5 @@
-"""Code 128 (subset B) barcodes as inline SVG, for tracking numbers on shipping labels."""
+"""Code 128 (subset B) barcodes as inline SVG: tracking numbers on shipping labels, return
+numbers on return slips."""
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
