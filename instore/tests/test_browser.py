@@ -91,6 +91,8 @@ def test_click_and_collect_ready_then_handover_with_the_code(login):
     pick_all_by_scanning(page)
     page.get_by_role("button", name="Ready for pickup").click()
     confirm(page)
+    # Read the code only once the server has answered (the page shows its notice).
+    expect(page.locator("#toasts")).to_contain_text("The customer was sent the pickup code")
     code = Pickup.objects.get(delivery_order=delivery_order).code
     expect(page.locator("#toasts")).to_contain_text(code)
 
@@ -234,6 +236,7 @@ def test_click_and_reserve_is_prepared_and_sold_at_the_counter(login):
     expect(page.locator("#picklist")).to_contain_text("Everything is picked.")
     click_and_wait(page, page.get_by_role("button", name="Ready for pickup"))
     confirm(page)
+    expect(page.locator("#toasts")).to_contain_text("The customer was sent the pickup code")
     code = Pickup.objects.get(delivery_order=delivery_order).code
     expect(page.locator("#toasts")).to_contain_text(code)
 
