@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fulfillment.models import Carrier, DeliveryOrder, DeliveryOrderLine
 from fulfillment.services import delivery as delivery_services
@@ -131,7 +132,7 @@ def picking_start(
     if delivery_order.status == DeliveryOrder.Status.PICKING:
         return delivery_order
     if delivery_order.status not in DeliveryOrder.NOT_PICKED_STATES:
-        raise _illegal(delivery_order, _("picked"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "picked"))
     return _start_picking(delivery_order, actor)
 
 
@@ -171,7 +172,7 @@ def _pickable(delivery_order: DeliveryOrder) -> None:
         *DeliveryOrder.NOT_PICKED_STATES,
         DeliveryOrder.Status.PICKING,
     ):
-        raise _illegal(delivery_order, _("picked"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "picked"))
 
 
 @transaction.atomic
@@ -265,7 +266,7 @@ def pick_issue(
     """Short-pick or reject units: apply the reason's stock effect, then reject them (→ reroute)."""
     order, delivery_order = _lock(delivery_order, expected)
     if delivery_order.status not in DeliveryOrder.OPEN_STATES:
-        raise _illegal(delivery_order, _("rejected"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "rejected"))
     line = delivery_order.lines.select_related("order_line__product").filter(pk=line_id).first()
     if line is None or line.quantity_open <= 0:
         raise InvalidInput([{"attr": "line", "code": "unknown", "detail": _("No such line.")}])
@@ -336,7 +337,7 @@ def pack(
     if delivery_order.status == DeliveryOrder.Status.PACKED:
         return list(delivery_order.parcels.all())
     if delivery_order.status != DeliveryOrder.Status.PICKING:
-        raise _illegal(delivery_order, _("packed"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "packed"))
     if order.delivery_method != Order.DeliveryMethod.SHIP:
         raise DomainError(_("A pickup order is not packed for a carrier."), code="pickup-order")
     if not fully_picked(delivery_order):
@@ -395,7 +396,7 @@ def hand_to_carrier(
     if delivery_order.status in (DeliveryOrder.Status.SHIPPED, DeliveryOrder.Status.DELIVERED):
         return delivery_order
     if delivery_order.status != DeliveryOrder.Status.PACKED:
-        raise _illegal(delivery_order, _("handed to the carrier"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "handed to the carrier"))
     parcels = list(delivery_order.parcels.select_related("carrier").order_by("number"))
     shipments = delivery_services.delivery_order_ship_parcels(
         delivery_order=delivery_order,
@@ -450,7 +451,7 @@ def mark_ready_for_pickup(
     if order.delivery_method not in PICKUP_METHODS:
         raise DomainError(_("This order is delivered to the customer's home."), code="not-pickup")
     if delivery_order.status not in (DeliveryOrder.Status.PICKING, DeliveryOrder.Status.PACKED):
-        raise _illegal(delivery_order, _("made ready for pickup"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "made ready for pickup"))
     if not fully_picked(delivery_order):
         raise DomainError(
             _("Pick every item first (or report what is missing)."), code="not-picked"
@@ -472,7 +473,7 @@ def resend_pickup_notice(*, delivery_order: DeliveryOrder, actor: Actor) -> Pick
     """Send the ready-for-pickup notice with the code again (not twice within a minute)."""
     order, delivery_order = _lock(delivery_order)
     if delivery_order.status != DeliveryOrder.Status.READY_FOR_PICKUP:
-        raise _illegal(delivery_order, _("notified again"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "notified again"))
     pickup = Pickup.objects.select_for_update().get(delivery_order=delivery_order)
     last = order.messages.filter(type="ready_for_pickup").order_by("-created_at").first()
     if last and last.created_at > timezone.now() - NOTICE_PAUSE:
@@ -519,7 +520,7 @@ def hand_over_to_customer(
     if delivery_order.status == DeliveryOrder.Status.COLLECTED:
         return delivery_order
     if delivery_order.status != DeliveryOrder.Status.READY_FOR_PICKUP:
-        raise _illegal(delivery_order, _("handed over"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "handed over"))
     pickup = Pickup.objects.select_for_update().get(delivery_order=delivery_order)
     problem = verification_problem(
         store_settings(order.shop_id), pickup, code=code, id_checked=id_checked

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fulfillment.models import ShipmentLine
 from inventory import services as inventory_services
@@ -379,7 +380,7 @@ def return_receive(
     """The parcel (or the goods at the counter) arrived: count the units as returned."""
     order, return_order = _lock_return(return_order)
     if return_order.status != Return.Status.ANNOUNCED:
-        raise _illegal(return_order, _("received"))
+        raise _illegal(return_order, pgettext("cannot be …", "received"))
     location = location or return_order.destination
     return_order.receive()
     return_order.received_at_location = location
@@ -410,7 +411,7 @@ def return_inspect(
     shelf here, or on a transfer to a warehouse, the returns centre or the supplier."""
     order, return_order = _lock_return(return_order)
     if return_order.status != Return.Status.RECEIVED:
-        raise _illegal(return_order, _("inspected"))
+        raise _illegal(return_order, pgettext("cannot be …", "inspected"))
     conditions = conditions or {}
     unknown = [
         condition
@@ -466,7 +467,7 @@ def return_close(*, return_order: Return, actor: Actor) -> Return:
     """Finish an inspected return; a refund not yet paid is paid now."""
     order, return_order = _lock_return(return_order)
     if return_order.status != Return.Status.INSPECTED:
-        raise _illegal(return_order, _("closed"))
+        raise _illegal(return_order, pgettext("cannot be …", "closed"))
     _issue_refund(order, return_order, method=Refund.Method.ORIGINAL, actor=actor)
     return_order.close()
     return_order.save()
@@ -492,7 +493,7 @@ def return_cancel(*, return_order: Return, reason: str, actor: Actor) -> Return:
         raise InvalidInput([_refusal("reason", "required", _("Say why it is cancelled."))])
     order, return_order = _lock_return(return_order)
     if return_order.status != Return.Status.ANNOUNCED:
-        raise _illegal(return_order, _("cancelled"))
+        raise _illegal(return_order, pgettext("cannot be …", "cancelled"))
     if return_order.is_refunded:
         raise DomainError(
             _("Return %(number)s was refunded at announcement; receive the goods instead.")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fulfillment.models import (
     Carrier,
@@ -168,7 +169,7 @@ def delivery_order_start_picking(*, delivery_order: DeliveryOrder, actor: Actor)
     if delivery_order.status == DeliveryOrder.Status.PICKING:
         return delivery_order
     if delivery_order.status not in DeliveryOrder.NOT_PICKED_STATES:
-        raise _illegal(delivery_order, _("picked"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "picked"))
     if delivery_order.status == DeliveryOrder.Status.RELEASED:
         delivery_order.accept()
     delivery_order.start_picking()
@@ -193,7 +194,7 @@ def delivery_order_pack(
     if delivery_order.status == DeliveryOrder.Status.PACKED:
         return delivery_order
     if delivery_order.status not in (DeliveryOrder.Status.ACCEPTED, DeliveryOrder.Status.PICKING):
-        raise _illegal(delivery_order, _("packed"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "packed"))
     if order.delivery_method != Order.DeliveryMethod.SHIP:
         raise DomainError(_("A pickup order is not packed for a carrier."), code="pickup-order")
     delivery_order.pack()
@@ -224,7 +225,7 @@ def delivery_order_ready_for_pickup(
         DeliveryOrder.Status.PICKING,
         DeliveryOrder.Status.PACKED,
     ):
-        raise _illegal(delivery_order, _("made ready for pickup"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "made ready for pickup"))
     delivery_order.ready_for_pickup()
     delivery_order.save()
     record_event(
@@ -250,7 +251,7 @@ def delivery_order_collect(
     if delivery_order.status == DeliveryOrder.Status.COLLECTED:
         return delivery_order
     if delivery_order.status != DeliveryOrder.Status.READY_FOR_PICKUP:
-        raise _illegal(delivery_order, _("handed over"))
+        raise _illegal(delivery_order, pgettext("cannot be …", "handed over"))
     items = [
         (line, line.quantity_open)
         for line in delivery_order.lines.select_for_update().order_by("pk")
