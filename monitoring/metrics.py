@@ -23,6 +23,7 @@ from celery import signals
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -141,6 +142,26 @@ class OmsCollector(Collector):
             for queue, length in lengths.items():
                 queues.add_metric([queue], length)
             yield queues
+        yield rollup_ages()
+
+
+def rollup_ages() -> GaugeMetricFamily:
+    """Seconds since each dashboard roll-up job last ran (absent before its first run).
+
+    Beat runs them every minute; when they stop, the dashboard stays right but reads ever
+    more from the records, so an alert on this catches it before the page slows down.
+    """
+    from monitoring.models import KeyFigureRollupState, StepRollupState
+
+    ages = GaugeMetricFamily(
+        "oms_rollup_age_seconds", "Seconds since a dashboard roll-up last ran.", labels=["rollup"]
+    )
+    now = timezone.now()
+    for name, model in (("step_durations", StepRollupState), ("key_figures", KeyFigureRollupState)):
+        state = model.objects.first()
+        if state is not None:
+            ages.add_metric([name], (now - state.refreshed_at).total_seconds())
+    return ages
 
 
 class _Delegate(Collector):

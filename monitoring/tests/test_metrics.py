@@ -1,9 +1,14 @@
 """`/metrics` exposes requests, tasks and orders per state, to localhost or with the token."""
 
+import datetime
+import re
+
 import pytest
 from celery import shared_task
 from django.conf import settings as settings_module
+from django.utils import timezone
 
+from monitoring.services import key_figures_refresh
 from monitoring.tasks import beat_heartbeat
 from orders.models import Order
 
@@ -79,3 +84,15 @@ def test_queue_lengths_come_from_the_broker(settings):
         assert celery_queue_lengths()["routing"] == 2
     finally:
         broker.delete("routing")
+
+
+def test_the_age_of_each_dashboard_roll_up_is_reported_once_it_ran(client):
+    assert "oms_rollup_age_seconds{" not in scrape(client)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    key_figures_refresh(now=an_hour_ago)
+
+    text = scrape(client)
+
+    age = re.search(r'oms_rollup_age_seconds\{rollup="key_figures"\} ([0-9.e+]+)', text)
+    assert age and 3600 <= float(age[1]) < 3700
+    assert 'rollup="step_durations"' not in text
