@@ -21,7 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def scan(page, code: str) -> None:
-    """Type like a scanner into the focused input: digits, then Enter."""
+    """Type like a scanner into the focused input: digits, then Enter.
+
+    Only once htmx has taken over the scan form: a scan right after a page load would
+    otherwise post the plain form (the result then comes as a toast after a reload).
+    """
+    page.wait_for_function(
+        "() => document.querySelector('#ean')?.form?.['htmx-internal-data']?.initHash"
+    )
     page.keyboard.type(code)
     page.keyboard.press("Enter")
 
