@@ -3,11 +3,12 @@
 from orders.models import Order, OrderLine
 
 
-def lock_order(order_id: int) -> Order:
-    """Lock and re-read the order (call inside a transaction)."""
+def lock_order(order_id: int, *, related: tuple[str, ...] = ()) -> Order:
+    """Lock and re-read the order (call inside a transaction), with its shop and customer
+    and any further `related` rows the caller reads anyway (only the order row is locked)."""
     return (
         Order.objects.select_for_update(of=("self",))
-        .select_related("shop", "customer")
+        .select_related("shop", "customer", *related)
         .get(pk=order_id)
     )
 

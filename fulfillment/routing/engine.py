@@ -26,7 +26,7 @@ import datetime
 import enum
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 CRITERIA = ("parcels", "delivery", "distance", "cost", "backlog", "priority", "markdown")
 
@@ -172,10 +172,19 @@ class RoutingResult:
             "method": self.method,
             "objective": round(self.objective, 6),
             "elapsed_ms": round(self.elapsed_ms, 3),
-            "allocations": [asdict(allocation) for allocation in self.allocations],
+            "allocations": [_as_dict(allocation) for allocation in self.allocations],
             "unallocated": {str(key): qty for key, qty in self.unallocated.items()},
-            "candidates": [asdict(report) for report in self.candidates],
+            "candidates": [_as_dict(report) for report in self.candidates],
         }
+
+
+def _as_dict(report: "Allocation | CandidateReport") -> dict:
+    """What `dataclasses.asdict` gives for these flat records, without its deep copying
+    (which cost more than routing itself: the explanation is written for every order)."""
+    return {
+        item.name: dict(value) if isinstance(value := getattr(report, item.name), dict) else value
+        for item in fields(report)
+    }
 
 
 @dataclass

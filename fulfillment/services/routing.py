@@ -26,8 +26,8 @@ from inventory import services as inventory_services
 from inventory.locks import lock_products
 from inventory.models import Location, Reservation, StockLevel
 from orders.locks import lock_order
-from orders.models import Order, OrderLine
-from orders.services.events import Actor, record_event
+from orders.models import Address, Order, OrderLine
+from orders.services.events import Actor, deferred_events, record_event
 from orders.services.lifecycle import change_status
 
 ROUTABLE_STATES = (
@@ -67,6 +67,20 @@ class RoutingInput:
     options: dict = field(default_factory=dict)
     locations: dict[int, Location] = field(default_factory=dict)
     products: dict[int, int] = field(default_factory=dict)  # order line id → product id
+    order_lines: dict[int, OrderLine] = field(default_factory=dict)  # with their products
+    # (location id, order line id) → units the line already holds there (click & collect).
+    own_placed: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveredLine:
+    """A delivery order line of the order, as routing needs it (read once per routing)."""
+
+    order_line_id: int
+    location_id: int
+    cancelled: bool  # its delivery order was cancelled: it holds nothing
+    units_open: int  # neither shipped, rejected nor cancelled
+    units_rejected: int
 
 
 def strategy_for(
@@ -82,20 +96,45 @@ def strategy_for(
 
 def unrouted_quantities(order: Order) -> dict[int, int]:
     """Per order line: units neither cancelled, shipped nor held by a live delivery order."""
-    held = dict(
-        DeliveryOrderLine.objects.filter(order_line__order=order)
-        .exclude(delivery_order__status__in=[DeliveryOrder.Status.CANCELLED])
-        .values("order_line")
-        .annotate(
-            units=Sum("quantity")
-            - Sum("quantity_rejected")
-            - Sum("quantity_cancelled")
-            - Sum("quantity_shipped")
+    return _unrouted(_order_lines(order), _delivery_lines(Q(order_line__order=order)))
+
+
+def _order_lines(order: Order) -> list[OrderLine]:
+    return list(order.lines.select_related("product").order_by("pk"))
+
+
+def _delivery_lines(lines: Q) -> list[DeliveredLine]:
+    """The delivery order lines of these order lines, in one query of plain values."""
+    return [
+        DeliveredLine(
+            order_line_id=line_id,
+            location_id=location_id,
+            cancelled=status == DeliveryOrder.Status.CANCELLED,
+            units_open=quantity - shipped - rejected - cancelled,
+            units_rejected=rejected,
         )
-        .values_list("order_line", "units")
-    )
+        for line_id, location_id, status, quantity, shipped, rejected, cancelled in (
+            DeliveryOrderLine.objects.filter(lines).values_list(
+                "order_line_id",
+                "delivery_order__location_id",
+                "delivery_order__status",
+                "quantity",
+                "quantity_shipped",
+                "quantity_rejected",
+                "quantity_cancelled",
+            )
+        )
+    ]
+
+
+def _unrouted(lines: list[OrderLine], delivered: list[DeliveredLine]) -> dict[int, int]:
+    """Per order line (by pk): open units that no delivery order that is not cancelled holds."""
+    held: dict[int, int] = {}
+    for line in delivered:
+        if not line.cancelled:
+            held[line.order_line_id] = held.get(line.order_line_id, 0) + line.units_open
     quantities = {}
-    for line in order.lines.select_related("product").order_by("pk"):
+    for line in lines:
         if line.product.is_service:
             continue
         left = line.quantity_open - held.get(line.pk, 0)
@@ -123,8 +162,14 @@ def build_input(
     exclude_location_ids: Iterable[int] = (),
     now: datetime.datetime | None = None,
     time_budget_ms: float | None = None,
+    order_lines: Iterable[OrderLine] | None = None,
+    delivered: list[DeliveredLine] | None = None,
 ) -> RoutingInput:
-    """Everything the engine needs for these quantities of the order, as plain data."""
+    """Everything the engine needs for these quantities of the order, as plain data.
+
+    `order_lines` (with their products) and `delivered` are what the caller already read of
+    the order; without them they are read here.
+    """
     from django.conf import settings
 
     now = now or timezone.now()
@@ -140,10 +185,9 @@ def build_input(
         if strategy
         else routing.Strategy(time_budget_ms=budget)
     )
-    order_lines = {
-        line.pk: line
-        for line in OrderLine.objects.filter(pk__in=quantities).select_related("product")
-    }
+    if order_lines is None:
+        order_lines = OrderLine.objects.filter(pk__in=quantities).select_related("product")
+    order_lines = {line.pk: line for line in order_lines if line.pk in quantities}
     locations = list(
         order.shop.fulfilment_locations.select_related("country", "partner").order_by("code")
     )
@@ -181,12 +225,13 @@ def build_input(
             stock.setdefault(location_id, {})[skus[product_id]] = free
 
     # Units this order already holds at a location (click & collect/reserve) are free for it.
-    for location_id, line_id, units in _own_placed_units(quantities):
+    own_placed = _own_placed_units(quantities, delivered)
+    for (location_id, line_id), units in own_placed.items():
         sku = order_lines[line_id].sku
         stock.setdefault(location_id, {})
         stock[location_id][sku] = stock[location_id].get(sku, 0) + units
 
-    address = order.shipping_address
+    address = _shipping_address(order)
     weight = sum(line.product.weight_grams * quantities[pk] for pk, line in order_lines.items())
     options = shipping_options(
         locations,
@@ -243,11 +288,29 @@ def build_input(
         options,
         locations=by_id,
         products={line_id: line.product_id for line_id, line in order_lines.items()},
+        order_lines=order_lines,
+        own_placed=own_placed,
     )
 
 
-def _own_placed_units(quantities: dict[int, int]) -> list[tuple[int, int, int]]:
-    """(location, line, units) the lines hold at locations beyond their live delivery orders."""
+def _shipping_address(order: Order) -> Address:
+    """The order's shipping address with its country (one query unless already loaded)."""
+    if Order.shipping_address.is_cached(order):
+        return order.shipping_address
+    order.shipping_address = Address.objects.select_related("country").get(
+        pk=order.shipping_address_id
+    )
+    return order.shipping_address
+
+
+def _own_placed_units(
+    quantities: dict[int, int], delivered: list[DeliveredLine] | None = None
+) -> dict[tuple[int, int], int]:
+    """(location, line) → units the lines hold at locations beyond their live delivery orders.
+
+    `delivered`: the order's delivery order lines if the caller read them (else read here,
+    and only when the lines hold units at a location at all).
+    """
     placed: dict[tuple[int, int], int] = {}
     for location_id, line_id, units in (
         Reservation.objects.filter(
@@ -260,15 +323,15 @@ def _own_placed_units(quantities: dict[int, int]) -> list[tuple[int, int, int]]:
         .values_list("location", "order_line", "units")
     ):
         placed[(location_id, line_id)] = units
-    for line in (
-        DeliveryOrderLine.objects.filter(order_line_id__in=list(quantities))
-        .exclude(delivery_order__status=DeliveryOrder.Status.CANCELLED)
-        .select_related("delivery_order")
-    ):
-        key = (line.delivery_order.location_id, line.order_line_id)
-        if key in placed:
-            placed[key] -= line.quantity_open
-    return [(location, line, units) for (location, line), units in placed.items() if units > 0]
+    if not placed:
+        return placed
+    if delivered is None:
+        delivered = _delivery_lines(Q(order_line_id__in=list(quantities)))
+    for line in delivered:
+        key = (line.location_id, line.order_line_id)
+        if key in placed and not line.cancelled:
+            placed[key] -= line.units_open
+    return {key: units for key, units in placed.items() if units > 0}
 
 
 def _hold_stock(
@@ -279,12 +342,7 @@ def _hold_stock(
     # Lock every product up front in id order (the inventory's lock order): holding them one
     # by one in line order lets two routings of orders with the same SKUs deadlock.
     lock_products(data.products[allocation.line_key] for allocation in result.allocations)
-    own = {
-        (location_id, line_id): units
-        for location_id, line_id, units in _own_placed_units(
-            {allocation.line_key: allocation.quantity for allocation in result.allocations}
-        )
-    }
+    own = data.own_placed  # read with the input, under the order's lock
     pools: dict[int, list[Reservation]] = {}
     for reservation in Reservation.objects.filter(
         order_line_id__in={allocation.line_key for allocation in result.allocations},
@@ -314,7 +372,7 @@ def _hold_stock(
     try:
         inventory_services.assign_reservations_to_locations(placements=placements, actor=label)
         for line_id, location, units in unheld:
-            order_line = OrderLine.objects.select_related("product").get(pk=line_id)
+            order_line = data.order_lines[line_id]
             inventory_services.reserve_for_order(
                 shop=order.shop,
                 items=[
@@ -329,13 +387,9 @@ def _hold_stock(
         raise StockChanged(str(error)) from error
 
 
-def rejecting_location_ids(order: Order) -> set[int]:
+def rejecting_location_ids(delivered: list[DeliveredLine]) -> set[int]:
     """Locations that rejected units of this order: the order is not sent back to them."""
-    return set(
-        DeliveryOrderLine.objects.filter(order_line__order=order, quantity_rejected__gt=0)
-        .values_list("delivery_order__location", flat=True)
-        .distinct()
-    )
+    return {line.location_id for line in delivered if line.units_rejected > 0}
 
 
 def _last_outcome(order: Order) -> str | None:
@@ -404,16 +458,26 @@ def route_order(
     `StockChanged` when a location no longer has the units the engine chose (the caller
     retries with fresh data).
     """
-    order = lock_order(order.pk)
+    order = lock_order(order.pk, related=("shipping_address__country",))
     if order.status not in ROUTABLE_STATES:
         return None
-    quantities = unrouted_quantities(order)
-    was_waiting = _last_outcome(order) in WAITING_OUTCOMES
+    # The order's lines and delivery order lines are read once and passed along.
+    lines = _order_lines(order)
+    delivered = _delivery_lines(Q(order_line__order=order))
+    quantities = _unrouted(lines, delivered)
+    # Only an order showing a reason can have waited (the last decision is read then only).
+    was_waiting = bool(order.hold_reason) and _last_outcome(order) in WAITING_OUTCOMES
     if not quantities:
         _end_wait(order, was_waiting=was_waiting)
         return None
-    excluded = set(exclude_location_ids) | rejecting_location_ids(order)
-    data = build_input(order, quantities=quantities, exclude_location_ids=excluded)
+    excluded = set(exclude_location_ids) | rejecting_location_ids(delivered)
+    data = build_input(
+        order,
+        quantities=quantities,
+        exclude_location_ids=excluded,
+        order_lines=lines,
+        delivered=delivered,
+    )
     result = routing.route(data.lines, data.candidates, data.strategy)
     if result.allocations and not result.unallocated:
         outcome = RoutingDecision.Outcome.ROUTED
@@ -437,15 +501,29 @@ def route_order(
         candidates=explanation["candidates"],
     )
     _hold_stock(order, result, actor, data)
+    _create_delivery_orders(order, result, decision, data)
+    with deferred_events():  # the timeline entries of this routing: one INSERT
+        _tell_outcome(order, result, decision, data, reason, actor, was_waiting=was_waiting)
+    return decision
+
+
+def _create_delivery_orders(
+    order: Order, result: routing.RoutingResult, decision: RoutingDecision, data: RoutingInput
+) -> None:
+    """One released delivery order per chosen location, with its lines (two INSERTs in all)."""
+    delivery_orders = []
+    lines = []
     for location_id, allocations in sorted(result.by_location().items()):
         option = data.options.get(location_id)
-        delivery_order = DeliveryOrder.objects.create(
+        delivery_order = DeliveryOrder(
             order=order,
             location_id=location_id,
             decision=decision,
             carrier_service_id=option.service_id if option else None,
             promised_date=option.earliest_delivery if option else None,
         )
+        delivery_order.release()  # inserted released: nobody ever sees it created
+        delivery_orders.append(delivery_order)
         quantities_by_line: dict[int, int] = {}
         skus = {}
         for allocation in allocations:
@@ -453,7 +531,7 @@ def route_order(
                 quantities_by_line.get(allocation.line_key, 0) + allocation.quantity
             )
             skus[allocation.line_key] = allocation.sku
-        DeliveryOrderLine.objects.bulk_create(
+        lines += [
             DeliveryOrderLine(
                 delivery_order=delivery_order,
                 order_line_id=line_id,
@@ -461,10 +539,23 @@ def route_order(
                 quantity=quantity,
             )
             for line_id, quantity in sorted(quantities_by_line.items())
-        )
-        delivery_order.release()
-        delivery_order.save()
+        ]
+    DeliveryOrder.objects.bulk_create(delivery_orders)
+    DeliveryOrderLine.objects.bulk_create(lines)
 
+
+def _tell_outcome(
+    order: Order,
+    result: routing.RoutingResult,
+    decision: RoutingDecision,
+    data: RoutingInput,
+    reason: str,
+    actor: Actor,
+    *,
+    was_waiting: bool,
+) -> None:
+    """Put the routing on the timeline and move the order on (or let it wait, saying why)."""
+    outcome = decision.outcome
     attempt = _attempts(order) if result.unallocated else 0
     wait_reason = _wait_reason(data, result, attempt) if result.unallocated else ""
     if outcome == RoutingDecision.Outcome.UNROUTABLE:
@@ -483,7 +574,7 @@ def route_order(
             "outcome": outcome,
             "reason": reason,
             "attempt": attempt,
-            "waiting": explanation["unallocated"],
+            "waiting": decision.unallocated,
         },
     )
     if result.allocations:
@@ -493,17 +584,15 @@ def route_order(
             change_status(order, "start_fulfilment", actor=actor)
     if not wait_reason:
         _end_wait(order, was_waiting=was_waiting)
-    elif order.status in (
-        Order.Status.RELEASED,
-        Order.Status.IN_FULFILMENT,
-    ) and not _has_live_delivery_orders(order):
+    elif order.status in (Order.Status.RELEASED, Order.Status.IN_FULFILMENT) and not (
+        result.allocations or _has_live_delivery_orders(order)  # the new ones are live
+    ):
         change_status(
             order, "wait_for_routing", actor=actor, message=wait_reason, reason=wait_reason
         )
     else:  # part of the order is at a location (or shipped): the rest waits as a backorder
         order.hold_reason = wait_reason[:300]
         order.save(update_fields=["hold_reason", "updated_at"])
-    return decision
 
 
 def _end_wait(order: Order, *, was_waiting: bool) -> None:

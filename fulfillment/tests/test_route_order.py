@@ -60,6 +60,24 @@ def test_released_order_is_split_into_delivery_orders(shirts_only_in_berlin, pla
 
 
 @pytest.mark.django_db
+def test_routing_an_order_stays_within_its_query_budget(
+    shirts_only_in_berlin, place_order, django_assert_max_num_queries
+):
+    route_order(order=place_order(), actor=ACTOR)  # warm caches (configuration)
+    order = place_order()
+    # 26 on PostgreSQL (24 on SQLite) for an order split over two locations: the savepoint
+    # and its release, lock (with the address), lines, delivery lines, locations, stock, units
+    # held at locations, today's counts, decision, product lock, pool reservations, the
+    # placement (inventory: savepoint and release, lock, reservations, locations, stock
+    # picture, reservations, stock levels twice, movements), delivery orders, their lines,
+    # order status, events (one insert).
+    with django_assert_max_num_queries(26):
+        decision = route_order(order=order, actor=ACTOR)
+    assert decision.outcome == RoutingDecision.Outcome.ROUTED
+    assert sorted(decision.chosen) == ["store-berlin-mitte", "wh-central"]
+
+
+@pytest.mark.django_db
 def test_routing_twice_creates_no_second_set(shirts_only_in_berlin, place_order):
     order = place_order()
     route_order(order=order, actor=ACTOR)

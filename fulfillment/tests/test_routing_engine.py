@@ -2,6 +2,8 @@
 
 import datetime
 import itertools
+import json
+from dataclasses import asdict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -326,6 +328,22 @@ def test_every_allocation_covers_the_order_within_stock_and_filters(instance):
         )
         allocated = sum(a.quantity for a in result.allocations if a.sku == sku)
         assert allocated == min(ordered, eligible)
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances())
+def test_the_stored_explanation_is_the_whole_result_and_a_copy_of_it(instance):
+    lines, candidates = instance
+    result = route(lines, candidates, Strategy())
+    explanation = result.to_dict()
+    assert explanation["candidates"] == [asdict(report) for report in result.candidates]
+    assert explanation["allocations"] == [asdict(item) for item in result.allocations]
+    stored = json.dumps(explanation)
+    for report in result.candidates:  # changing the result later leaves the explanation alone
+        report.scores.clear()
+        report.line_exclusions.clear()
+        report.allocated["x"] = 1
+    assert json.dumps(explanation) == stored
 
 
 def brute_force_cost(lines, candidates, result) -> float:
