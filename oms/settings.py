@@ -168,6 +168,8 @@ CELERY_TASK_ROUTES = {"fulfillment.tasks.route_order": {"queue": "routing"}}
 CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Outbox drains (oms/dispatch.py): work whose kick was lost waits at most this long.
+    "kick-drains": {"task": "oms.tasks.kick_drains", "schedule": 60.0},
     "purge-idempotency-records": {
         "task": "oms.tasks.purge_idempotency_records",
         "schedule": 3600.0,

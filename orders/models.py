@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -574,9 +575,28 @@ class CustomerMessage(models.Model):
     body = models.TextField(_("body"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The outbox (orders.services.messages): what the drain needs besides the order, and how
+    # sending went so far.
+    context = models.JSONField(
+        _("extra context"),
+        default=dict,
+        encoder=DjangoJSONEncoder,
+        blank=True,
+        help_text=_("Values for the template besides the order, given when it was queued."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "created_at", "id"]
+        indexes = [
+            # The outbox: the drains read the few unsent messages in id order.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sent_at__isnull=True),
+                name="orders_message_unsent",
+            )
+        ]
         verbose_name = _("customer message")
         verbose_name_plural = _("customer messages")
 

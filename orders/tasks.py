@@ -5,9 +5,25 @@ from celery import shared_task
 from orders.models import Order
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
+def send_pending_messages() -> int:
+    """Outbox drain: send the customer messages waiting (kicked by queue_message and beat)."""
+    from oms import dispatch
+    from orders.services.messages import MESSAGES_DRAIN, send_due_messages
+
+    dispatch.drain_started(MESSAGES_DRAIN)  # before reading: later messages kick a new drain
+    sent, more_waiting = send_due_messages()
+    if more_waiting:
+        dispatch.kick(MESSAGES_DRAIN)  # the rest in a new task: the queue's other jobs first
+    return sent
+
+
+@shared_task(acks_late=True)
 def send_customer_message(message_id: int, context: dict | None = None) -> bool:
-    """Send one queued customer message (a message already sent is not sent again)."""
+    """Send one message queued by an older version (one task per message, with its context).
+
+    A failure is counted on the message and retried by the drain, like any other message.
+    """
     from orders.services.messages import send_message
 
     return send_message(message_id=message_id, context=context)
