@@ -579,16 +579,21 @@ def _tell_outcome(
     )
     if result.allocations:
         if order.status == Order.Status.UNROUTABLE:
-            change_status(order, "resume_routing", actor=actor)
+            change_status(order, "resume_routing", actor=actor, fields=["status", "hold_reason"])
         if order.status == Order.Status.RELEASED:
-            change_status(order, "start_fulfilment", actor=actor)
+            change_status(order, "start_fulfilment", actor=actor, fields=["status"])
     if not wait_reason:
         _end_wait(order, was_waiting=was_waiting)
     elif order.status in (Order.Status.RELEASED, Order.Status.IN_FULFILMENT) and not (
         result.allocations or _has_live_delivery_orders(order)  # the new ones are live
     ):
         change_status(
-            order, "wait_for_routing", actor=actor, message=wait_reason, reason=wait_reason
+            order,
+            "wait_for_routing",
+            actor=actor,
+            message=wait_reason,
+            reason=wait_reason,
+            fields=["status", "hold_reason"],
         )
     else:  # part of the order is at a location (or shipped): the rest waits as a backorder
         order.hold_reason = wait_reason[:300]

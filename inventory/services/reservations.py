@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import atp
-from inventory.locks import lock_products
+from inventory.locks import LOCK_PRODUCTS, lock_products
 from inventory.models import Location, Product, Reservation, StockLevel, StockMovement
-from inventory.selectors import product_pictures, service_offered, shop_locations
+from inventory.selectors import FULFILMENT_ROWS, product_pictures, service_offered, shop_locations
 from inventory.services.common import InsufficientStock, ReservationNotOpen, actor_label
 from inventory.signals import reservations_expired
 from oms.errors import DomainError, InvalidInput
@@ -305,7 +305,6 @@ def assign_reservation_to_location(
     )[0]
 
 
-@transaction.atomic
 def assign_reservations_to_locations(
     *, placements: list[Placement], actor=None
 ) -> list[Reservation]:
@@ -319,20 +318,51 @@ def assign_reservations_to_locations(
     """
     if not placements:
         return []
-    lock_products({placement.reservation.product_id for placement in placements})
-    current = {
-        reservation.pk: reservation
-        for reservation in Reservation.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .filter(pk__in={placement.reservation.pk for placement in placements})
-        .order_by("pk")
-    }
-    locations_by_shop = shop_locations()
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        # Inside the caller's transaction no savepoint is needed: every refusal is raised
+        # before anything is written, and the writes are one statement (all or none).
+        return _assign(placements, actor)
+    with transaction.atomic():
+        return _assign(placements, actor)
+
+
+def _assign(placements: list[Placement], actor) -> list[Reservation]:
+    """Lock, check and write the placements (in a transaction)."""
+    product_ids = {placement.reservation.product_id for placement in placements}
+    reservation_ids = {placement.reservation.pk for placement in placements}
+    if connection.vendor == "postgresql":
+        locations_by_shop, current = _lock_and_read_pg(product_ids, reservation_ids)
+    else:
+        lock_products(product_ids)
+        current = {
+            reservation.pk: reservation
+            for reservation in Reservation.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk__in=reservation_ids)
+            .order_by("pk")
+        }
+        locations_by_shop = shop_locations()
     pictures = product_pictures(
         {reservation.product_id for reservation in current.values()},
         shop_locations_by_id=locations_by_shop,
     )
-    moves: list[tuple[Reservation, Reservation, int]] = []  # (from the pool, placed, units)
+    moves = _plan_moves(placements, current, pictures, locations_by_shop)
+    if connection.vendor == "postgresql":
+        _save_moves_pg(moves, actor)
+    else:
+        _save_moves(moves, actor)
+    return [placed for _pool, placed, _units in moves]
+
+
+def _plan_moves(
+    placements: list[Placement],
+    current: dict[int, Reservation],
+    pictures: dict[int, atp.ProductPicture],
+    locations_by_shop: dict[int, frozenset],
+) -> list[tuple[Reservation, Reservation, int]]:
+    """Check each placement against the stock picture (updated as it goes) and say what moves:
+    (the reservation from the pool, the one placed, units). Nothing is written here."""
+    moves: list[tuple[Reservation, Reservation, int]] = []
     for placement in placements:
         reservation, location = current[placement.reservation.pk], placement.location
         if reservation.status != Reservation.Status.OPEN:
@@ -375,8 +405,7 @@ def assign_reservations_to_locations(
             reservation.location = location  # later placements of it are refused above
             placed = reservation
         moves.append((reservation, placed, quantity))
-    _save_moves(moves, actor)
-    return [placed for _pool, placed, _units in moves]
+    return moves
 
 
 def _save_moves(moves: list[tuple[Reservation, Reservation, int]], actor) -> None:
@@ -425,6 +454,162 @@ def _save_moves(moves: list[tuple[Reservation, Reservation, int]], actor) -> Non
             ),
         ]
     StockMovement.objects.bulk_create(movements)
+
+
+# PostgreSQL: what placing needs is read in one round trip (the shops' locations, then the
+# products locked, then their reservations locked) and written in one prepared statement.
+_RESERVATION_FIELDS = Reservation._meta.concrete_fields
+_PRODUCT_FIELDS = Product._meta.concrete_fields
+_LOCK_RESERVATIONS = Prepared(
+    "oms_lock_reservations",
+    "bigint[]",
+    f"""
+    SELECT {", ".join(f"r.{field.column}" for field in _RESERVATION_FIELDS)},
+           {", ".join(f"p.{field.column}" for field in _PRODUCT_FIELDS)}
+    FROM {Reservation._meta.db_table} r
+    JOIN {Product._meta.db_table} p ON p.id = r.product_id
+    WHERE r.id = ANY($1)
+    ORDER BY r.id
+    FOR UPDATE OF r
+    """,
+)
+
+
+def _lock_and_read_pg(
+    product_ids: set[int], reservation_ids: set[int]
+) -> tuple[dict[int, frozenset], dict[int, Reservation]]:
+    """The shops' supplies and the reservations (with their products), locked: products
+    first, in id order, then the reservations in id order (inventory.locks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{FULFILMENT_ROWS.call()}; {LOCK_PRODUCTS.call()}; {_LOCK_RESERVATIONS.call()}",
+            [Location.Type.STORE, sorted(product_ids), sorted(reservation_ids)],
+        )
+        locations_by_shop = shop_locations(cursor.fetchall())
+        cursor.nextset()
+        cursor.nextset()
+        rows = cursor.fetchall()
+    current = {}
+    split = len(_RESERVATION_FIELDS)
+    for row in rows:
+        reservation = _from_row(Reservation, _RESERVATION_FIELDS, row[:split])
+        Reservation.product.field.set_cached_value(
+            reservation, _from_row(Product, _PRODUCT_FIELDS, row[split:])
+        )
+        current[reservation.pk] = reservation
+    return locations_by_shop, current
+
+
+def _from_row(
+    model: type[Reservation] | type[Product], fields: tuple, values: tuple
+) -> Reservation | Product:
+    """A model instance from a raw row of all its concrete fields, as the ORM builds it."""
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+_SAVE_PLACEMENTS = Prepared(
+    "oms_save_placements",
+    "bigint[], integer[], bigint[], "  # pool reservations: id, open units left, location
+    "bigint[], bigint[], bigint[], bigint[], text[], integer[], timestamptz[], "  # split off
+    "bigint[], bigint[], integer[], "  # units reserved per (location, product)
+    "bigint[], bigint[], integer[], text[], text[], integer[], "  # movements
+    "text, text, text, timestamptz",  # open, movement reason, actor, now
+    f"""
+    WITH pool AS (
+        UPDATE {Reservation._meta.db_table} r SET quantity = u.quantity, location_id = u.location
+        FROM unnest($1, $2, $3) AS u(id, quantity, location)
+        WHERE r.id = u.id
+    ), new AS (
+        INSERT INTO {Reservation._meta.db_table}
+            (product_id, shop_id, location_id, order_line_id, kind, quantity,
+             quantity_consumed, quantity_released, status, expires_at, created_at)
+        SELECT n.product, n.shop, n.location, n.line, n.kind, n.quantity, 0, 0, $20,
+               n.expires_at, $23
+        FROM unnest($4, $5, $6, $7, $8, $9, $10)
+            WITH ORDINALITY AS n(product, shop, location, line, kind, quantity, expires_at,
+                                 position)
+        ORDER BY n.position
+        RETURNING id
+    ), numbered AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS position FROM new
+    ), locked AS MATERIALIZED (  -- in (location, product) order, as everywhere (locks.py)
+        SELECT s.id, l.units
+        FROM {StockLevel._meta.db_table} s
+        JOIN unnest($11, $12, $13) AS l(location, product, units)
+            ON s.location_id = l.location AND s.product_id = l.product
+        ORDER BY s.location_id, s.product_id
+        FOR UPDATE OF s
+    ), levels AS (
+        UPDATE {StockLevel._meta.db_table} s SET reserved = s.reserved + locked.units
+        FROM locked
+        WHERE s.id = locked.id
+    ), moved AS (
+        INSERT INTO {StockMovement._meta.db_table}
+            (location_id, product_id, delta_on_hand, delta_reserved, reason, source,
+             reference, actor, created_at)
+        SELECT m.location, m.product, 0, m.units, $21, m.source,
+               COALESCE(m.reference, 'reservation:' || numbered.id), $22, $23
+        FROM unnest($14, $15, $16, $17, $18, $19)
+            WITH ORDINALITY AS m(location, product, units, source, reference, new, position)
+        LEFT JOIN numbered ON numbered.position = m.new
+        ORDER BY m.position
+    )
+    SELECT id FROM new ORDER BY id
+    """,
+)
+
+
+def _save_moves_pg(moves: list[tuple[Reservation, Reservation, int]], actor) -> None:
+    """`_save_moves` in one statement: the same rows, locks in the same order."""
+    now = timezone.now()
+    pools = list({id(pool): pool for pool, _placed, _units in moves}.values())
+    new = [placed for _pool, placed, _units in moves if placed.pk is None]
+    new_position = {id(placed): position for position, placed in enumerate(new, 1)}
+    reserved: dict[tuple[int, int], int] = defaultdict(int)  # (location, product) → units
+    movements = []  # (location, product, Δ reserved, source, reference, position among new)
+    for pool, placed, units in moves:
+        reserved[(placed.location_id, placed.product_id)] += units
+        source = f"routed to {placed.location.code}"[:200]
+        movements.append((None, pool.product_id, -units, source, f"reservation:{pool.pk}", None))
+        # A part split off gets its id from the INSERT: its reference is made there.
+        reference = f"reservation:{placed.pk}" if placed.pk else None
+        position = new_position.get(id(placed))
+        movements.append(
+            (placed.location_id, placed.product_id, units, "routing", reference, position)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_PLACEMENTS.call(),
+            [
+                [pool.pk for pool in pools],
+                [pool.quantity for pool in pools],
+                [pool.location_id for pool in pools],
+                [placed.product_id for placed in new],
+                [placed.shop_id for placed in new],
+                [placed.location_id for placed in new],
+                [placed.order_line_id for placed in new],
+                [placed.kind for placed in new],
+                [placed.quantity for placed in new],
+                [placed.expires_at for placed in new],
+                [location for location, _product in reserved],
+                [product for _location, product in reserved],
+                list(reserved.values()),
+                *(list(column) for column in zip(*movements, strict=True)),
+                Reservation.Status.OPEN,
+                StockMovement.Reason.RESERVATION,
+                actor_label(actor)[:150],
+                now,
+            ],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for pk, placed in zip(ids, new, strict=True):
+        placed.pk, placed.created_at = pk, now
+        placed._state.adding = False
+        placed._state.db = connection.alias
 
 
 def _give_back(

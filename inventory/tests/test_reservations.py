@@ -348,3 +348,123 @@ def test_a_batch_cannot_place_a_reservation_twice(world):
                 Placement(reservation, world["store_a"], 1),
             ]
         )
+
+
+def test_every_part_split_off_in_a_batch_is_written_with_its_own_movements(world):
+    # given two reservations, each placed in two parts at two locations
+    shirt, jeans = factories.product(), factories.product()
+    for location in (world["warehouse"], world["store_a"]):
+        factories.stock(location, shirt, 5)
+        factories.stock(location, jeans, 5)
+    expires = timezone.now() + datetime.timedelta(days=2)
+    shirts, pairs = reserve_for_order(
+        shop=world["shop"],
+        items=[
+            ReservationRequest(product=shirt, quantity=4),
+            ReservationRequest(product=jeans, quantity=3),
+        ],
+        kind=Reservation.Kind.CLICK_RESERVE,
+        expires_at=expires,
+    )
+
+    # when
+    placed = assign_reservations_to_locations(
+        placements=[
+            Placement(shirts, world["warehouse"], 1),
+            Placement(pairs, world["store_a"], 2),
+            Placement(shirts, world["store_a"], 3),
+            Placement(pairs, world["warehouse"], 1),
+        ],
+        actor="routing:test",
+    )
+
+    # then the parts are stored as returned, with what they were split from
+    assert [(r.product, r.location, r.quantity) for r in placed] == [
+        (shirt, world["warehouse"], 1),
+        (jeans, world["store_a"], 2),
+        (shirt, world["store_a"], 3),
+        (jeans, world["warehouse"], 1),
+    ]
+    assert [r.pk for r in placed[2:]] == [shirts.pk, pairs.pk]  # the last parts move them
+    assert not {r.pk for r in placed[:2]} & {shirts.pk, pairs.pk}
+    for reservation in placed:
+        stored = Reservation.objects.get(pk=reservation.pk)
+        assert (stored.product, stored.location, stored.quantity) == (
+            reservation.product,
+            reservation.location,
+            reservation.quantity,
+        )
+        assert (stored.kind, stored.expires_at, stored.shop, stored.status) == (
+            Reservation.Kind.CLICK_RESERVE,
+            expires,
+            world["shop"],
+            "open",
+        )
+    # each placement moved its units out of the pool and into its location, in order
+    moves = StockMovement.objects.filter(source__in=["routing"]).order_by("pk")
+    assert [
+        (m.reference, m.location_id, m.product_id, m.delta_reserved, m.actor) for m in moves
+    ] == [
+        (f"reservation:{r.pk}", r.location_id, r.product_id, r.quantity, "routing:test")
+        for r in placed
+    ]
+    pool = StockMovement.objects.filter(source__startswith="routed to ").order_by("pk")
+    assert [(m.reference, m.location_id, m.delta_reserved, m.source) for m in pool] == [
+        (f"reservation:{shirts.pk}", None, -1, f"routed to {world['warehouse'].code}"),
+        (f"reservation:{pairs.pk}", None, -2, f"routed to {world['store_a'].code}"),
+        (f"reservation:{shirts.pk}", None, -3, f"routed to {world['store_a'].code}"),
+        (f"reservation:{pairs.pk}", None, -1, f"routed to {world['warehouse'].code}"),
+    ]
+    assert [level(world["warehouse"], p).reserved for p in (shirt, jeans)] == [1, 1]
+    assert [level(world["store_a"], p).reserved for p in (shirt, jeans)] == [3, 2]
+
+
+def test_a_refused_batch_leaves_the_callers_transaction_usable(world):
+    shirt = factories.product()
+    factories.stock(world["warehouse"], shirt, 2)
+    factories.stock(world["store_a"], shirt, 2)
+    [reservation] = reserve_for_order(
+        shop=world["shop"], items=[ReservationRequest(product=shirt, quantity=3)]
+    )
+
+    with pytest.raises(InsufficientStock):
+        assign_reservations_to_locations(placements=[Placement(reservation, world["warehouse"])])
+    placed = assign_reservations_to_locations(
+        placements=[
+            Placement(reservation, world["warehouse"], 2),
+            Placement(reservation, world["store_a"], 1),
+        ]
+    )
+
+    assert [r.quantity for r in placed] == [2, 1]
+    assert level(world["warehouse"], shirt).reserved == 2
+    assert level(world["store_a"], shirt).reserved == 1
+
+
+def test_placing_a_batch_is_three_round_trips_on_postgresql(
+    world, postgres_only, django_assert_num_queries
+):
+    shirt, jeans = factories.product(), factories.product()
+    factories.stock(world["warehouse"], shirt, 5)
+    factories.stock(world["warehouse"], jeans, 5)
+    first, shirts, pair = reserve_for_order(
+        shop=world["shop"],
+        items=[
+            ReservationRequest(product=shirt, quantity=1),
+            ReservationRequest(product=shirt, quantity=3),
+            ReservationRequest(product=jeans, quantity=2),
+        ],
+    )
+    assign_reservation_to_location(reservation=first, location=world["warehouse"])  # prepares
+
+    # read and lock (locations, products, reservations), stock picture, write everything
+    with django_assert_num_queries(3):
+        assign_reservations_to_locations(
+            placements=[
+                Placement(shirts, world["warehouse"], 2),
+                Placement(pair, world["warehouse"]),
+            ]
+        )
+
+    assert level(world["warehouse"], shirt).reserved == 3
+    assert level(world["warehouse"], jeans).reserved == 2

@@ -32,12 +32,22 @@ def settings_for(order: Order) -> ShopOrderSettings:
 
 
 def change_status(
-    order: Order, transition: str, *, actor: Actor, message: str = "", **arguments: str
+    order: Order,
+    transition: str,
+    *,
+    actor: Actor,
+    message: str = "",
+    fields: list[str] | None = None,
+    **arguments: str,
 ) -> OrderEvent:
-    """Fire one transition, save the order and put the change on the timeline."""
+    """Fire one transition, save the order and put the change on the timeline.
+
+    `fields`: what the transition changes (status included), when the caller knows it; only
+    those are written (with `updated_at`). Without it the whole row is.
+    """
     before = order.status
     getattr(order, transition)(**arguments)
-    order.save()
+    order.save(update_fields=None if fields is None else [*fields, "updated_at"])
     return record_status_change(
         order, before=before, transition=transition, actor=actor, message=message
     )
