@@ -7,7 +7,8 @@ Fills PostgreSQL (once; reruns top up to --orders) with orders of a bench shop s
 30 days in every state, their delivery orders, shipments and some pickup/return timeline
 events, generated in SQL. Runs the roll-up jobs (step durations and key figures: first run,
 the every-minute run, the hourly run) and again before each view, as beat would. Then renders, as the operations lead,
-the whole dashboard, the stuck-order panel, the step-duration panel and the JSON API, and
+the whole dashboard, the stuck-order panel, the step-duration panel, the page filtered by a
+store (7 and 30 days) and by a location type (stores), and the JSON API, and
 prints p50/p95/p99 per view cold (panel cache emptied before every request) and warm (from
 the panel cache), one run of the SLA job, and the pgbench TPC-B-like tps of the same run.
 Target (issue 9): p95 ≤ 500 ms with 1,000,000 orders, judged on the cold figures.
@@ -241,7 +242,8 @@ def main() -> None:
         started = time.perf_counter()
         cursor.execute(
             "VACUUM ANALYZE monitoring_stepduration, monitoring_stephistogram, "
-            "monitoring_keyfigurehour"
+            "monitoring_stepplacehistogram, monitoring_keyfigurehour, "
+            "monitoring_keyfigurelocationhour, monitoring_keyfigurelocationtypehour"
         )
     lines.append(f"VACUUM ANALYZE of the roll-up tables: {time.perf_counter() - started:.1f} s")
     lines.append(
@@ -255,6 +257,10 @@ def main() -> None:
         ("step-duration panel", "/dashboard/?panel=steps", client, htmx, True),
         ("dashboard filtered by a store", "/dashboard/?location=store-berlin-mitte", client, {},
          True),
+        ("dashboard filtered by a location type (stores)", "/dashboard/?location_type=store",
+         client, {}, True),
+        ("dashboard filtered by a store (30 days)",
+         "/dashboard/?location=store-berlin-mitte&window=30d", client, {}, True),
         ("JSON API /api/v1/dashboard (not cached)", "/api/v1/dashboard", api, {}, False),
     ]:  # fmt: skip
         refresh_rollup()  # as beat would have, at most a minute ago

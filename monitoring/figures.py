@@ -14,9 +14,11 @@ Every measure is counted at one moment of its own:
 `counted()` counts them in the database for any time ranges. The roll-up job
 (`services.key_figures_refresh`, every minute) keeps its result per hour in `KeyFigureHour`,
 the current hour up to its run, and counts an hour again when one of its orders gets a
-timeline entry. The readers take the cells and count only the rest directly: the window's
-first part hour and the minute since the job's last run. With a location filter (the cells keep shops, not
-locations), or before the job's first run, everything is counted directly.
+timeline entry; per location (`KeyFigureLocationHour`) and per location type
+(`KeyFigureLocationTypeHour`) too, counted apart as their filters count (an order with
+delivery orders at two stores counts once for "stores"). The readers take the cells the
+filters need and count only the rest directly: the window's first part hour and the minute
+since the job's last run. Before the job's first run everything is counted directly.
 """
 
 import datetime
@@ -31,7 +33,12 @@ from django.utils import timezone
 
 from fulfillment.models import DeliveryOrder, Shipment
 from inventory.models import Location
-from monitoring.models import KeyFigureHour, KeyFigureRollupState
+from monitoring.models import (
+    KeyFigureHour,
+    KeyFigureLocationHour,
+    KeyFigureLocationTypeHour,
+    KeyFigureRollupState,
+)
 from monitoring.selectors import (
     HOUR,
     Filters,
@@ -41,8 +48,10 @@ from monitoring.selectors import (
     _floor_hour,
     _in_ranges,
     _order_scope,
+    _place_ids,
     _shipment_scope,
     _shop_ids,
+    place_of,
     start_of_day,
 )
 from monitoring.stats import analytic
@@ -61,10 +70,12 @@ MEASURES = (
     "delivered",
     "on_time",
 )
-# The measures per (hour in UTC, shop id).
-Cells = dict[tuple[datetime.datetime, int], Counter]
+# The measures per (hour in UTC, shop id) or per (hour, shop id, location id or type).
+Cells = dict[tuple, Counter]
 # A window [since, now] includes `now` itself.
 INSTANT = datetime.timedelta(microseconds=1)
+# The places cells are kept for besides shops: the path from a delivery order to the place.
+PLACES = {"location": "location_id", "location_type": "location__type"}
 
 
 def _hour(field: str) -> TruncHour:
@@ -74,41 +85,91 @@ def _hour(field: str) -> TruncHour:
 def _add(cells: Cells, rows: QuerySet) -> None:
     for row in rows.order_by():
         key = (row.pop("_hour"), row.pop("_shop"))
+        if "_place" in row:
+            key += (row.pop("_place"),)
         cells[key].update({name: value or 0 for name, value in row.items()})
 
 
-def counted(filters: Filters, ranges: Ranges, measures: Collection[str] = MEASURES) -> Cells:
-    """The measures per (UTC hour, shop) of what happened in the ranges, from the records."""
+def counted(
+    filters: Filters,
+    ranges: Ranges,
+    measures: Collection[str] = MEASURES,
+    *,
+    by: str | None = None,
+) -> Cells:
+    """The measures per (UTC hour, shop[, place]) of what happened in the ranges, from the records.
+
+    `by` a place (PLACES; by default the one the filters slice by) counts every place apart,
+    as its filter counts: an order at every place it has a delivery order at (once, however
+    many it has there); parcels, deliveries and on-time deliveries at their delivery order's
+    place, an order's first parcel among its parcels from that place.
+    """
     cells: Cells = defaultdict(Counter)
     if not ranges:
         return cells
+    place = PLACES[by] if by else PLACES.get(place_of(filters))
     wanted = set(measures).intersection
-    if wanted({"orders", "revenue", "cancelled"}):
+
+    def group(moment: str, shop: str, to_delivery: str = "") -> dict:
+        """The cell of a row: the hour of its moment, its shop and place."""
+        keys = {"_hour": _hour(moment), "_shop": F(shop)}
+        return keys | {"_place": F(f"{to_delivery}{place}")} if place else keys
+
+    if place and wanted({"orders", "revenue", "cancelled", "units_shipped", "units_returned"}):
+        # An order at a place: its first delivery order there stands for it.
+        earlier_here = DeliveryOrder.objects.filter(
+            order=OuterRef("order_id"), pk__lt=OuterRef("pk"), **{place: OuterRef(place)}
+        )
+        at_place = DeliveryOrder.objects.filter(
+            _delivery_scope(filters), _in_ranges("order__created_at", ranges)
+        ).exclude(Exists(earlier_here))
+        per_order = at_place.values(**group("order__created_at", "order__shop_id"))
+        if wanted({"orders", "revenue", "cancelled"}):
+            _add(
+                cells,
+                per_order.annotate(
+                    orders=Count("*"),
+                    cancelled=Count("pk", filter=Q(order__status=Order.Status.CANCELLED)),
+                    revenue=Sum("order__total"),
+                ),
+            )
+        if wanted({"units_shipped", "units_returned"}):
+            _add(
+                cells,
+                per_order.annotate(
+                    units_shipped=Sum("order__lines__quantity_shipped"),
+                    units_returned=Sum("order__lines__quantity_returned"),
+                ),
+            )
+    if not place and wanted({"orders", "revenue", "cancelled"}):
         placed = Order.objects.filter(_order_scope(filters), _in_ranges("created_at", ranges))
         _add(
             cells,
-            placed.values(_hour=_hour("created_at"), _shop=F("shop_id")).annotate(
+            placed.values(**group("created_at", "shop_id")).annotate(
                 orders=Count("*"),
                 cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
                 revenue=Sum("total"),
             ),
         )
-    if wanted({"units_shipped", "units_returned"}):
+    if not place and wanted({"units_shipped", "units_returned"}):
         lines = OrderLine.objects.filter(
             _order_scope(filters, "order__", order_id="order"),
             _in_ranges("order__created_at", ranges),
         )
         _add(
             cells,
-            lines.values(_hour=_hour("order__created_at"), _shop=F("order__shop_id")).annotate(
+            lines.values(**group("order__created_at", "order__shop_id")).annotate(
                 units_shipped=Sum("quantity_shipped"), units_returned=Sum("quantity_returned")
             ),
         )
     if wanted({"orders_shipped", "parcels"}):
-        # An order's first parcel: none of its parcels left earlier (or at the same moment
-        # with a lower id); counted with all the order's parcels.
+        # An order's first parcel (from the place): none of its parcels (from there) left
+        # earlier, or at the same moment with a lower id; counted with all those parcels.
         shipments = Shipment.objects.filter(_shipment_scope(filters))
         same_order = shipments.filter(delivery_order__order=OuterRef("delivery_order__order"))
+        if place:
+            here = f"delivery_order__{place}"
+            same_order = same_order.filter(**{here: OuterRef(here)})
         earlier = same_order.filter(
             Q(shipped_at__lt=OuterRef("shipped_at"))
             | Q(shipped_at=OuterRef("shipped_at"), pk__lt=OuterRef("pk"))
@@ -122,7 +183,7 @@ def counted(filters: Filters, ranges: Ranges, measures: Collection[str] = MEASUR
         _add(
             cells,
             firsts.values(
-                _hour=_hour("shipped_at"), _shop=F("delivery_order__order__shop_id")
+                **group("shipped_at", "delivery_order__order__shop_id", "delivery_order__")
             ).annotate(orders_shipped=Count("*"), parcels=Sum("_parcels")),
         )
     if wanted({"deliveries", "store_deliveries"}):
@@ -131,7 +192,7 @@ def counted(filters: Filters, ranges: Ranges, measures: Collection[str] = MEASUR
         ).exclude(status__in=[DeliveryOrder.Status.CANCELLED, DeliveryOrder.Status.REJECTED])
         _add(
             cells,
-            deliveries.values(_hour=_hour("created_at"), _shop=F("order__shop_id")).annotate(
+            deliveries.values(**group("created_at", "order__shop_id")).annotate(
                 deliveries=Count("*"),
                 store_deliveries=Count("pk", filter=Q(location__type=Location.Type.STORE)),
             ),
@@ -145,7 +206,7 @@ def counted(filters: Filters, ranges: Ranges, measures: Collection[str] = MEASUR
         _add(
             cells,
             delivered.values(
-                _hour=_hour("delivered_at"), _shop=F("delivery_order__order__shop_id")
+                **group("delivered_at", "delivery_order__order__shop_id", "delivery_order__")
             ).annotate(
                 delivered=Count("*"), on_time=Count("pk", filter=Q(_day__lte=F("promised_date")))
             ),
@@ -162,7 +223,7 @@ def _split(
     window reaching past it reads that cell and counts from `covered_until` on.
     """
     state = KeyFigureRollupState.objects.first()
-    if state is None or filters.location or filters.location_type:
+    if state is None:
         return [(start, end)], []
     first = _ceil(start, _floor_hour, HOUR)
     if end >= state.covered_until:
@@ -184,7 +245,7 @@ def per_hour(
     """The measures of [start, end) per UTC hour: the roll-up's cells and the rest counted."""
     direct, stored = _split(filters, start, end)
     hours: dict[datetime.datetime, Counter] = defaultdict(Counter)
-    for (hour, _shop), counts in counted(filters, direct, measures).items():
+    for (hour, *_shop_place), counts in counted(filters, direct, measures).items():
         hours[hour].update(counts)
     if stored:
         sums = {name: Sum(name) for name in measures}
@@ -206,7 +267,15 @@ def totals(filters: Filters, start: datetime.datetime, end: datetime.datetime) -
 
 
 def _cells(filters: Filters, ranges: Ranges) -> QuerySet:
-    cells = KeyFigureHour.objects.filter(_in_ranges("start", ranges))
+    """The cells of the ranges the filters read: per shop, or per location (type) as well."""
+    place = place_of(filters)
+    if place == "location":
+        cells = KeyFigureLocationHour.objects.filter(location_id__in=_place_ids(filters))
+    elif place == "location_type":
+        cells = KeyFigureLocationTypeHour.objects.filter(location_type=filters.location_type)
+    else:
+        cells = KeyFigureHour.objects.all()
+    cells = cells.filter(_in_ranges("start", ranges))
     shop_ids = _shop_ids(filters)
     return cells if shop_ids is None else cells.filter(shop_id__in=shop_ids)
 

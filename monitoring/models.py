@@ -171,6 +171,19 @@ class StepDuration(models.Model):
         verbose_name=_("order"),
     )
     shop_id = models.BigIntegerField(_("shop"))
+    # The delivery order's location for the steps of a delivery order or its parcel; empty
+    # for the order's own steps (intake, pickup, return): those count at every location the
+    # order has a delivery order at.
+    location = models.ForeignKey(
+        "inventory.Location",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,  # read through the indexes below, which include it
+        related_name="+",
+        verbose_name=_("location"),
+    )
     finished_at = models.DateTimeField(_("finished"))
     seconds = models.FloatField(_("duration in seconds"))
     # floor(ln(max(seconds, 1)) / BUCKET_WIDTH): ordered like `seconds`, so a percentile's
@@ -184,13 +197,17 @@ class StepDuration(models.Model):
             models.UniqueConstraint(fields=["step", "source_id"], name="one_duration_per_source")
         ]
         indexes = [
-            # The window's first part-hour, the recount per hour and the pruning.
+            # The window's first part-hour (day with a location filter), the recounts and the
+            # pruning; the location and order say where a location filter counts a duration.
             models.Index(
-                fields=["finished_at", "step", "bucket", "shop_id"], name="stepduration_finished"
+                fields=["finished_at", "step", "bucket", "shop_id"],
+                include=["location", "order"],
+                name="stepduration_finished",
             ),
             # A percentile's value among one bucket's durations.
             models.Index(
                 fields=["step", "bucket", "finished_at", "shop_id", "seconds"],
+                include=["location", "order"],
                 name="stepduration_step_bucket",
             ),
         ]
@@ -232,6 +249,55 @@ class StepHistogram(models.Model):
         return f"{self.step} {self.span} {self.start:%Y-%m-%d %H}h {self.bucket}: {self.count}"
 
 
+class StepPlaceHistogram(models.Model):
+    """How many steps finished in one day (UTC) per shop, location or type, and bucket.
+
+    The cells the location (type) filters read: a step of a delivery order or its parcel
+    counts at that location and its type; the order's own steps (intake, pickup, return) at
+    every location and every type it has a delivery order at, once each. A location's cell
+    has `location_id` and no type, a type's cell the type and no location. The readers take
+    the days; hour cells are kept for yesterday and today only, to add up today's day cell
+    every minute without counting the whole day's durations again.
+    """
+
+    step = models.CharField(_("step"), max_length=30, choices=Step.choices)
+    span = models.CharField(
+        _("span"), max_length=4, choices=StepHistogram.Span.choices, default="day"
+    )
+    start = models.DateTimeField(_("start"))
+    shop_id = models.BigIntegerField(_("shop"))
+    location_id = models.BigIntegerField(_("location"), null=True, blank=True)
+    location_type = models.CharField(_("location type"), max_length=20, blank=True)
+    bucket = models.SmallIntegerField(_("duration bucket"))
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("step duration histogram per location")
+        verbose_name_plural = _("step duration histograms per location")
+        indexes = [
+            models.Index(
+                fields=[
+                    "span",
+                    "location_type",
+                    "location_id",
+                    "start",
+                    "step",
+                    "bucket",
+                    "shop_id",
+                ],
+                include=["count"],
+                name="stepplacehistogram_place",
+            ),
+            models.Index(fields=["span", "start"], name="stepplacehistogram_start"),
+        ]
+
+    def __str__(self) -> str:
+        place = self.location_type or f"location {self.location_id}"
+        return (
+            f"{self.step} {self.span} {self.start:%Y-%m-%d %H}h {place} {self.bucket}: {self.count}"
+        )
+
+
 class RollupState(models.Model):
     """How far a roll-up job has counted: [covered_from, covered_until), and when it ran."""
 
@@ -258,13 +324,13 @@ class StepRollupState(RollupState):
         verbose_name_plural = _("step duration roll-ups")
 
 
-class KeyFigureHour(models.Model):
-    """The key figures of one hour (UTC) and shop, counted by the roll-up job.
+class KeyFigureMeasures(models.Model):
+    """The key figures of one cell, each counted at its own moment (see `monitoring.figures`).
 
-    Each measure is counted at its own moment (see `monitoring.figures`): orders and their
-    value, cancellations and units at the order's placing; split rate at the order's first
-    parcel; store share at the delivery order's creation; on time at the delivery. The job
-    counts a cell again whenever one of its orders gets a timeline entry.
+    Orders and their value, cancellations and units at the order's placing; split rate at the
+    order's first parcel; store share at the delivery order's creation; on time at the
+    delivery. The roll-up job counts a cell again whenever one of its orders gets a timeline
+    entry.
     """
 
     start = models.DateTimeField(_("hour"))
@@ -282,6 +348,13 @@ class KeyFigureHour(models.Model):
     on_time = models.PositiveIntegerField(_("delivered on time"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class KeyFigureHour(KeyFigureMeasures):
+    """The key figures of one hour (UTC) and shop, counted by the roll-up job."""
+
+    class Meta:
         verbose_name = _("key figures of an hour")
         verbose_name_plural = _("key figures per hour")
         constraints = [
@@ -290,6 +363,51 @@ class KeyFigureHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H}h shop {self.shop_id}: {self.orders} orders"
+
+
+class KeyFigureLocationHour(KeyFigureMeasures):
+    """The key figures of one hour (UTC), shop and location, as the location filter counts.
+
+    An order counts at every location it has a delivery order at; parcels, deliveries and
+    on-time deliveries at their delivery order's location.
+    """
+
+    location_id = models.BigIntegerField(_("location"))
+
+    class Meta:
+        verbose_name = _("key figures of an hour at a location")
+        verbose_name_plural = _("key figures per hour and location")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "shop_id", "location_id"], name="one_key_figure_location_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H}h shop {self.shop_id} location {self.location_id}"
+
+
+class KeyFigureLocationTypeHour(KeyFigureMeasures):
+    """The key figures of one hour (UTC), shop and location type, as the type filter counts.
+
+    Counted on their own, not summed from the location cells: an order with delivery orders
+    at two stores counts once for "stores".
+    """
+
+    location_type = models.CharField(_("location type"), max_length=20)
+
+    class Meta:
+        verbose_name = _("key figures of an hour at a location type")
+        verbose_name_plural = _("key figures per hour and location type")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "shop_id", "location_type"],
+                name="one_key_figure_location_type_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H}h shop {self.shop_id} {self.location_type}"
 
 
 class KeyFigureRollupState(RollupState):

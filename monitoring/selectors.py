@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BigIntegerField,
     Count,
     DateTimeField,
     DurationField,
@@ -26,7 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,7 @@ from monitoring.models import (
     Step,
     StepDuration,
     StepHistogram,
+    StepPlaceHistogram,
     StepRollupState,
     StepSla,
 )
@@ -48,6 +50,7 @@ from monitoring.stats import (
     bucketed_stats,
     duration_bucket,
     duration_stats,
+    without_parallel_workers,
 )
 from oms.models import Shop
 from orders.models import Order, OrderEvent
@@ -136,12 +139,11 @@ def _orders_q(filters: Filters, prefix: str = "") -> Q:
 
 
 def _locations_q(filters: Filters, prefix: str = "") -> Q:
-    q = Q()
-    if filters.location:
-        q &= Q(**{f"{prefix}location__code": filters.location})
-    if filters.location_type:
-        q &= Q(**{f"{prefix}location__type": filters.location_type})
-    return q
+    """Delivery orders at the location (type): by the locations' ids, which PostgreSQL
+    plans with (its statistics know how many delivery orders each location has)."""
+    if not (filters.location or filters.location_type):
+        return Q()
+    return Q(**{f"{prefix}location__in": _place_ids(filters)})
 
 
 def _order_scope(filters: Filters, prefix: str = "", order_id: str = "pk") -> Q:
@@ -159,6 +161,25 @@ def _delivery_scope(filters: Filters) -> Q:
 
 def _shipment_scope(filters: Filters) -> Q:
     return _orders_q(filters, "delivery_order__order__") & _locations_q(filters, "delivery_order__")
+
+
+def place_of(filters: Filters) -> str | None:
+    """What the filters slice by besides shops: one location (of a type), a type, nothing."""
+    if filters.location:
+        return "location"
+    if filters.location_type:
+        return "location_type"
+    return None
+
+
+def _place_ids(filters: Filters) -> list[int]:
+    """The locations the location (type) filters keep."""
+    locations = Location.objects.all()
+    if filters.location:
+        locations = locations.filter(code=filters.location)
+    if filters.location_type:
+        locations = locations.filter(type=filters.location_type)
+    return list(locations.values_list("pk", flat=True))
 
 
 def _between(start: str, end: str) -> ExpressionWrapper:
@@ -239,6 +260,9 @@ class StepSource:
     finished: str  # the field or annotation holding the moment the step ended
     order: str  # path to the order's id
     shop: str  # path to the shop's id
+    # Path to the location's id for the steps of a delivery order or its parcel; None for
+    # the order's own steps, which count at every location of its delivery orders.
+    location: str | None = None
 
 
 def _completed_step(
@@ -276,6 +300,7 @@ def _completed_step(
             "created_at",
             "order_id",
             "order__shop_id",
+            "location_id",
         )
     if step == Step.ROUTED_ACCEPTED:
         deliveries = DeliveryOrder.objects.filter(_delivery_scope(filters)).filter(
@@ -287,6 +312,7 @@ def _completed_step(
             "accepted_at",
             "order_id",
             "order__shop_id",
+            "location_id",
         )
     if step == Step.ACCEPTED_SHIPPED:
         deliveries = DeliveryOrder.objects.filter(_delivery_scope(filters)).filter(
@@ -298,6 +324,7 @@ def _completed_step(
             "shipped_at",
             "order_id",
             "order__shop_id",
+            "location_id",
         )
     if step == Step.SHIPPED_DELIVERED:
         shipments = Shipment.objects.filter(_shipment_scope(filters)).filter(
@@ -309,6 +336,7 @@ def _completed_step(
             "delivered_at",
             "delivery_order__order_id",
             "delivery_order__order__shop_id",
+            "delivery_order__location_id",
         )
     if step == Step.PICKUP_COLLECTED:
         events = OrderEvent.objects.filter(between("at"), type__in=COLLECTED_EVENTS)
@@ -338,12 +366,14 @@ def _completed_step(
 
 
 def step_facts(source: StepSource) -> QuerySet:
-    """The source rows as step-duration facts: source and order id, shop, end, seconds, bucket."""
+    """The source rows as step-duration facts: source, order, shop, location, end, seconds, bucket."""
+    no_location = Cast(None, BigIntegerField())
     return (
         source.queryset.annotate(
             _source=F("pk"),
             _order=F(source.order),
             _shop=F(source.shop),
+            _location=F(source.location) if source.location else no_location,
             _finished=F(source.finished),
             _seconds=EpochSeconds(source.duration),
         )
@@ -410,14 +440,46 @@ def _shop_ids(filters: Filters) -> list[int] | None:
     return list(shops.values_list("pk", flat=True))
 
 
+def _joined(ranges: Ranges) -> Ranges:
+    """Sorted ranges with the neighbouring ones joined (one index range scan each)."""
+    joined: Ranges = []
+    for low, high in ranges:
+        if joined and joined[-1][1] == low:
+            joined[-1] = (joined[-1][0], high)
+        else:
+            joined.append((low, high))
+    return joined
+
+
+def _at_place(filters: Filters) -> Q:
+    """The copied durations the location (type) filters count, like `_completed_step`.
+
+    A step of a delivery order or its parcel at its location; the order's own steps where
+    the order has a delivery order at the location (type) now.
+    """
+    ids = _place_ids(filters)
+    deliveries_there = DeliveryOrder.objects.filter(order=OuterRef("order_id"), location__in=ids)
+    return Q(location__in=ids) | Q(location__isnull=True) & Q(Exists(deliveries_there))
+
+
+def _place_cells(filters: Filters) -> QuerySet:
+    """The day cells of the location (of the type) or of the location type filtered."""
+    days = StepPlaceHistogram.objects.filter(span=StepHistogram.Span.DAY)
+    if filters.location:
+        return days.filter(location_type="", location_id__in=_place_ids(filters))
+    return days.filter(location_type=filters.location_type, location_id__isnull=True)
+
+
 def _rolled_up_stats(
     filters: Filters, since: datetime.datetime, now: datetime.datetime, state: StepRollupState
 ) -> dict[str, DurationStats]:
     """Exact count, median and p90 per step from the roll-up plus the recorded times after it.
 
     [since, covered_until) comes from the copied durations: days and hours as counts per
-    duration bucket (StepHistogram), the window's first part hour from StepDuration; [covered_until, now] (the minute since the job last ran) is read from the
-    orders, delivery orders, shipments and timeline. The counts per bucket say in which
+    duration bucket (StepHistogram), the window's first part hour from StepDuration (with a
+    location filter: days from StepPlaceHistogram, the first part day from StepDuration);
+    [covered_until, now] (the minute since the job last ran) is read from the orders,
+    delivery orders, shipments and timeline. The counts per bucket say in which
     bucket each percentile's rank lies; the value is then read among that bucket's durations
     (a few thousand at most) — so the result equals percentile_cont over every duration.
     """
@@ -426,6 +488,13 @@ def _rolled_up_stats(
     shop_ids = _shop_ids(filters)
     facts = StepDuration.objects.all()
     cells = StepHistogram.objects.all()
+    by_place = place_of(filters) is not None
+    if by_place:
+        # Per location (type) the roll-up keeps days only: the window's first part day
+        # comes from the copied durations.
+        facts = facts.filter(_at_place(filters))
+        cells = _place_cells(filters)
+        parts, hours = _joined(parts + hours), []
     if shop_ids is not None:
         facts = facts.filter(shop_id__in=shop_ids)
         cells = cells.filter(shop_id__in=shop_ids)
@@ -435,7 +504,9 @@ def _rolled_up_stats(
         grouped.append((facts.filter(_in_ranges("finished_at", parts)), Count("*")))
     for span, ranges in ((StepHistogram.Span.HOUR, hours), (StepHistogram.Span.DAY, days)):
         if ranges:
-            in_span = cells.filter(_in_ranges("start", ranges), span=span)
+            in_span = cells.filter(_in_ranges("start", ranges))
+            if not by_place:  # the place cells are all days
+                in_span = in_span.filter(span=span)
             grouped.append((in_span, Sum("count")))
     for queryset, total in grouped:
         for row in queryset.values("step", "bucket").annotate(n=total).order_by():
@@ -461,24 +532,18 @@ def _rolled_up_stats(
 def step_durations(filters: Filters, *, now: datetime.datetime) -> list[StepRow]:
     """Median and 90th percentile of every process step finished in the window.
 
-    Exact either way: from the hourly roll-up (`step_durations_refresh`) and the live rest
-    when the roll-up covers the window and no location is filtered, else from the recorded
-    times directly (slower on a large data set).
+    Exact either way: from the roll-up (`step_durations_refresh`) and the live rest when the
+    roll-up covers the window, else from the recorded times directly (slower on a large data
+    set).
     """
     since = filters.window_start(now)
     slas = SlaTable.load()
     shop = Shop.objects.filter(code=filters.shop).first() if filters.shop else None
     state = StepRollupState.objects.first()
-    if (
-        state is not None
-        and not (filters.location or filters.location_type)
-        and state.covered_from <= since
-        and state.covered_until <= now
-    ):
+    if state is not None and state.covered_from <= since and state.covered_until <= now:
         stats = _rolled_up_stats(filters, since, now, state)
     else:
-        # No roll-up yet, or a location filter (the roll-up keeps shops, not locations):
-        # every duration of the window straight from the recorded times.
+        # No roll-up yet: every duration of the window straight from the recorded times.
         stats = {}
         for step in Step.values:
             source = _completed_step(step, filters, since, now)
@@ -547,6 +612,21 @@ class StuckOrder:
         return now - self.since
 
 
+INTAKE_STATES = [Order.Status.NEW, Order.Status.ON_HOLD, Order.Status.AWAITING_PAYMENT]
+
+
+def _intake_scope(filters: Filters) -> Q:
+    """`_order_scope` for the orders in intake: with a location filter, the few of them with
+    a delivery order there are looked up first (one join from that location's delivery
+    orders), rather than probing every order in intake, oldest first, for one — orders not
+    yet released rarely have any, so the probing would read them all."""
+    if not place_of(filters):
+        return _order_scope(filters)
+    at_place = DeliveryOrder.objects.filter(_locations_q(filters), order__status__in=INTAKE_STATES)
+    order_ids = at_place.order_by().values_list("order_id", flat=True).distinct()
+    return _orders_q(filters) & Q(pk__in=list(order_ids))
+
+
 def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, tuple | list]:
     """Per step: rows in the step right now with `since`, the shop and order paths, a reason.
 
@@ -591,10 +671,9 @@ def _stuck_candidates(filters: Filters, *, now: datetime.datetime) -> dict[str, 
     delivery_fields = ("order_id", "order__number", "order__shop__code", "order__shop_id")
     return {
         Step.INTAKE_RELEASED: (
-            Order.objects.filter(
-                _order_scope(filters),
-                status__in=[Order.Status.NEW, Order.Status.ON_HOLD, Order.Status.AWAITING_PAYMENT],
-            ).annotate(since=F("created_at")),
+            Order.objects.filter(_intake_scope(filters), status__in=INTAKE_STATES).annotate(
+                since=F("created_at")
+            ),
             order_fields,
             ("status",),
             intake_reason,
@@ -754,6 +833,8 @@ def stuck_orders(
     `unmarked`: only those without an SLA breach recorded for the step yet (the SLA job).
     """
     slas = SlaTable.load()
+    if place_of(filters):
+        without_parallel_workers()
     found: list[StuckOrder] = []
     for step, queryset, ids, extra, reason in _stuck_parts(filters, now=now):
         order_id, number, shop_code, shop_id = ids

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, Sum, Value
-from django.db.models.functions import TruncDay, TruncHour
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, TruncDay, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,14 +19,18 @@ from monitoring.links import care_order_url
 from monitoring.models import (
     AlertSettings,
     KeyFigureHour,
+    KeyFigureLocationHour,
+    KeyFigureLocationTypeHour,
     KeyFigureRollupState,
     SlaBreach,
     Step,
     StepDuration,
     StepHistogram,
+    StepPlaceHistogram,
     StepRollupState,
 )
 from monitoring.selectors import (
+    DAY,
     HOUR,
     Filters,
     Ranges,
@@ -90,6 +94,7 @@ def step_durations_refresh(
         "source_id": "_source",
         "order_id": "_order",
         "shop_id": "_shop",
+        "location_id": "_location",
         "finished_at": "_finished",
         "seconds": "_seconds",
         "bucket": "_bucket",
@@ -134,14 +139,115 @@ def step_durations_refresh(
             "start",
             Sum("count"),
         )
+        _recount_places_since(start, now, keep_from)
         StepDuration.objects.filter(finished_at__lt=keep_from).delete()
         StepHistogram.objects.filter(start__lt=keep_from).delete()
+        StepPlaceHistogram.objects.filter(start__lt=keep_from).delete()
         state = state or StepRollupState()
         state.covered_from = keep_from
         state.covered_until = now
         state.refreshed_at = now
         state.save()
     return written
+
+
+def _recount_places_since(
+    start: datetime.datetime, now: datetime.datetime, keep_from: datetime.datetime
+) -> None:
+    """Count the location (type) cells again that changed since `start`.
+
+    Those are the hours durations were copied into, and the hours of the order's own steps
+    (intake, pickup, return) of every order that got a delivery order since: they now count
+    at one more location (type). Hour cells are kept for yesterday and today: their days
+    are added up from them; older days are counted from the copied durations.
+    """
+    hours_from = _floor_day(now) - DAY
+    hours = _hours_between(_floor_hour(start), _floor_hour(now) + HOUR)
+    hours |= _hours_with_new_places(start)
+    recent = {hour for hour in hours if hour >= hours_from}
+    older_days = {_floor_day(hour) for hour in hours if keep_from <= hour < hours_from}
+    _recount_places(StepHistogram.Span.HOUR, _hour_ranges(recent), now)
+    _add_up_place_days(_hour_ranges({_floor_day(hour) for hour in recent}, DAY), now)
+    _recount_places(StepHistogram.Span.DAY, _hour_ranges(older_days, DAY), now)
+    StepPlaceHistogram.objects.filter(span=StepHistogram.Span.HOUR, start__lt=hours_from).delete()
+
+
+def _hours_with_new_places(since: datetime.datetime) -> set[datetime.datetime]:
+    """The UTC hours of the order's own steps of every order that got a delivery order since."""
+    routed = DeliveryOrder.objects.filter(created_at__gte=since).values("order_id")
+    return set(
+        StepDuration.objects.filter(location__isnull=True, order_id__in=routed)
+        .annotate(_hour=TruncHour("finished_at", tzinfo=datetime.UTC))
+        .order_by()
+        .values_list("_hour", flat=True)
+        .distinct()
+    )
+
+
+PLACE_CELL_COLUMNS = {"step": "step", "span": "_span", "start": "_start", "shop_id": "shop_id",
+                      "location_id": "_location", "location_type": "_type", "bucket": "bucket",
+                      "count": "_count"}  # fmt: skip
+
+
+def _recount_places(span: str, ranges: Ranges, now: datetime.datetime) -> None:
+    """Count the location and location-type cells (hours or days) of the ranges again.
+
+    From the copied durations: a step of a delivery order or its parcel at its location and
+    that location's type; the order's own steps at each location and type among the order's
+    delivery orders, once each (an order at two stores is one intake for "stores").
+    """
+    ranges = [(low, min(high, now)) for low, high in ranges if low < now]
+    if not ranges:
+        return
+    StepPlaceHistogram.objects.filter(_in_ranges("start", ranges), span=span).delete()
+    trunc = TruncHour if span == StepHistogram.Span.HOUR else TruncDay
+    facts = StepDuration.objects.filter(_in_ranges("finished_at", ranges)).annotate(
+        _start=trunc("finished_at", tzinfo=datetime.UTC), _span=Value(span)
+    )
+    theirs = facts.filter(location__isnull=False)
+    own = facts.filter(location__isnull=True)
+    no_location = Cast(None, BigIntegerField())
+    no_type = Value("")
+    delivery = "order__delivery_orders__location"
+    once = Count("source_id", distinct=True)
+    # (durations, the location's id, the type, how they count, where a place was found)
+    for rows, location, location_type, total, placed in [
+        (theirs, F("location_id"), no_type, Count("*"), Q()),
+        (theirs, no_location, F("location__type"), Count("*"), Q(_type__isnull=False)),
+        (own, F(f"{delivery}_id"), no_type, once, Q(_location__isnull=False)),
+        (own, no_location, F(f"{delivery}__type"), once, Q(_type__isnull=False)),
+    ]:
+        cells = (
+            rows.values("step", "_span", "_start", "shop_id", "bucket")
+            .annotate(_location=location, _type=location_type)
+            .filter(placed)
+            .values("step", "_span", "_start", "shop_id", "_location", "_type", "bucket")
+            .annotate(_count=total)
+            .order_by()
+        )
+        _insert_select(StepPlaceHistogram._meta.db_table, PLACE_CELL_COLUMNS, cells, "")
+
+
+def _add_up_place_days(ranges: Ranges, now: datetime.datetime) -> None:
+    """Count the location (type) day cells of the ranges again from their hour cells."""
+    ranges = [(low, min(high, now)) for low, high in ranges if low < now]
+    if not ranges:
+        return
+    day = StepHistogram.Span.DAY
+    StepPlaceHistogram.objects.filter(_in_ranges("start", ranges), span=day).delete()
+    cells = (
+        StepPlaceHistogram.objects.filter(_in_ranges("start", ranges), span=StepHistogram.Span.HOUR)
+        .annotate(
+            _span=Value(day),
+            _start=TruncDay("start", tzinfo=datetime.UTC),
+            _location=F("location_id"),
+            _type=F("location_type"),
+        )
+        .values("step", "_span", "_start", "shop_id", "_location", "_type", "bucket")
+        .annotate(_count=Sum("count"))
+        .order_by()
+    )
+    _insert_select(StepPlaceHistogram._meta.db_table, PLACE_CELL_COLUMNS, cells, "")
 
 
 def _rollup_lock(name: str = "monitoring.step_rollup") -> bool:
@@ -183,16 +289,12 @@ def key_figures_refresh(
             hours |= _hours_touched(since)
         in_reach = (hour for hour in hours if keep_from <= hour <= current_hour)
         ranges = [(start, min(end, now)) for start, end in _hour_ranges(in_reach)]
-        if ranges:
-            KeyFigureHour.objects.filter(_in_ranges("start", ranges)).delete()
-            KeyFigureHour.objects.bulk_create(
-                [
-                    KeyFigureHour(start=hour, shop_id=shop, **measures)
-                    for (hour, shop), measures in counted(Filters(), ranges).items()
-                ],
-                batch_size=2000,
-            )
-        KeyFigureHour.objects.filter(start__lt=keep_from).delete()
+        for model, by, place_fields in KEY_FIGURE_CELLS:
+            if ranges:
+                model.objects.filter(_in_ranges("start", ranges)).delete()
+                cells = _key_figure_cells(model, by, place_fields, ranges)
+                model.objects.bulk_create(cells, batch_size=2000)
+            model.objects.filter(start__lt=keep_from).delete()
         state = state or KeyFigureRollupState()
         state.covered_from = keep_from
         state.covered_until = now
@@ -201,8 +303,28 @@ def key_figures_refresh(
     return sum(math.ceil((high - low) / HOUR) for low, high in ranges)
 
 
-def _hours_between(start: datetime.datetime, end: datetime.datetime) -> set[datetime.datetime]:
-    return {start + n * HOUR for n in range(max(0, round((end - start) / HOUR)))}
+# The cells the key-figure job keeps: per shop, per shop and location, per shop and type
+# (`figures.PLACES`), with the fields their place is kept in.
+KEY_FIGURE_CELLS = [
+    (KeyFigureHour, None, ()),
+    (KeyFigureLocationHour, "location", ("location_id",)),
+    (KeyFigureLocationTypeHour, "location_type", ("location_type",)),
+]
+
+
+def _key_figure_cells(model, by: str | None, place_fields: tuple, ranges: Ranges) -> list:
+    """The cells of the ranges, counted from the records by the dashboard's own `counted`."""
+    keys = ("start", "shop_id", *place_fields)
+    return [
+        model(**dict(zip(keys, key, strict=True)), **measures)
+        for key, measures in counted(Filters(), ranges, by=by).items()
+    ]
+
+
+def _hours_between(
+    start: datetime.datetime, end: datetime.datetime, unit: datetime.timedelta = HOUR
+) -> set[datetime.datetime]:
+    return {start + n * unit for n in range(max(0, round((end - start) / unit)))}
 
 
 def _hours_touched(since: datetime.datetime) -> set[datetime.datetime]:
@@ -226,14 +348,14 @@ def _hours_touched(since: datetime.datetime) -> set[datetime.datetime]:
     }
 
 
-def _hour_ranges(hours: Iterable[datetime.datetime]) -> Ranges:
-    """Sorted hours as few [start, end) ranges (neighbouring hours joined)."""
+def _hour_ranges(hours: Iterable[datetime.datetime], unit: datetime.timedelta = HOUR) -> Ranges:
+    """Sorted hours (or days) as few [start, end) ranges (neighbouring ones joined)."""
     ranges: Ranges = []
     for hour in sorted(hours):
         if ranges and ranges[-1][1] == hour:
-            ranges[-1] = (ranges[-1][0], hour + HOUR)
+            ranges[-1] = (ranges[-1][0], hour + unit)
         else:
-            ranges.append((hour, hour + HOUR))
+            ranges.append((hour, hour + unit))
     return ranges
 
 

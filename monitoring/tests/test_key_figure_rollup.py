@@ -13,9 +13,14 @@ import pytest
 from django.db.models import F
 
 from fulfillment.models import DeliveryOrder, Shipment
-from inventory.models import Product
-from monitoring.figures import key_figures, orders_per_hour
-from monitoring.models import KeyFigureHour, KeyFigureRollupState
+from inventory.models import Location, Product
+from monitoring.figures import Rate, key_figures, orders_per_hour
+from monitoring.models import (
+    KeyFigureHour,
+    KeyFigureLocationHour,
+    KeyFigureLocationTypeHour,
+    KeyFigureRollupState,
+)
 from monitoring.selectors import Filters
 from monitoring.services import ROLLUP_RECOPY_LATE, key_figures_refresh
 from monitoring.tests.conftest import NOW, event
@@ -175,3 +180,131 @@ def test_a_location_filter_counts_every_record(histories, world):
 
     assert figures == _direct(store, READ_AT)[0]
     assert figures.store_share.value == 1.0
+
+
+@pytest.fixture
+def second_store(world):
+    return Location.objects.create(
+        code="h8-store-2", name="H8 Store 2", type="store", postcode="20095", daily_capacity=2,
+        street="Teststr. 2", city="Hamburg", country=world["country"], latitude=53, longitude=10,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def split_orders(histories, second_store, make_delivery, make_shipment):
+    """Orders of the histories split over both stores: two stores, one type."""
+    split = [order for order in histories if order.status == Order.Status.SHIPPED][::3]
+    for index, order in enumerate(split):
+        delivery = make_delivery(
+            order,
+            location=second_store,
+            status=DeliveryOrder.Status.SHIPPED,
+            created_at=order.created_at + (index + 1) * MINUTE,
+        )
+        shipped = order.created_at + (90 + 40 * index) * MINUTE
+        if shipped < READ_AT:
+            make_shipment(
+                delivery,
+                shipped_at=shipped,
+                promised_date=(shipped + datetime.timedelta(days=1)).date(),
+                delivered_at=shipped + 600 * MINUTE if shipped + 600 * MINUTE < READ_AT else None,
+            )
+    return split
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(location="h8-store"),
+        Filters(location="h8-store-2", window="30d"),
+        Filters(location="h8-wh", window="today"),
+        Filters(location_type="store"),
+        Filters(location_type="store", window="30d", shop="h8-app"),
+        Filters(location_type="warehouse", channel="web"),
+        Filters(location="h8-store", location_type="store"),
+        Filters(location="h8-store", location_type="warehouse"),
+    ],
+    ids=[
+        "store",
+        "store-2-30d",
+        "warehouse-today",
+        "stores",
+        "stores-30d-one-shop",
+        "warehouses-one-channel",
+        "store-and-its-type",
+        "store-and-another-type",
+    ],
+)
+def test_the_rolled_up_figures_per_location_equal_counting_every_record(split_orders, filters):
+    key_figures_refresh(now=COUNTED_AT)
+    assert KeyFigureLocationHour.objects.exists()
+    assert KeyFigureLocationTypeHour.objects.exists()
+
+    rolled_up = key_figures(filters, now=READ_AT), orders_per_hour(filters, now=READ_AT)
+
+    assert rolled_up == _direct(filters, READ_AT)
+    if filters.location_type == "store" and not filters.shop:
+        assert rolled_up[0].orders > 10
+        assert rolled_up[0].parcels > rolled_up[0].orders_shipped > 0
+
+
+def test_an_order_at_two_stores_counts_at_each_store_and_once_for_stores(
+    world, second_store, make_order, make_delivery, make_shipment
+):
+    placed = NOW - datetime.timedelta(days=2)
+    order = make_order(
+        shop=world["web"], status=Order.Status.SHIPPED, created_at=placed, total="80.00"
+    )
+    for minutes, location in [(5, world["store"]), (6, second_store), (7, world["store"])]:
+        delivery = make_delivery(
+            order,
+            location=location,
+            status=DeliveryOrder.Status.SHIPPED,
+            created_at=placed + minutes * MINUTE,
+        )
+        make_shipment(delivery, shipped_at=placed + minutes * 60 * MINUTE)
+    key_figures_refresh(now=NOW - 30 * MINUTE)
+    # Changed behind the timeline's back: the figures below come from the cells.
+    Order.objects.filter(pk=order.pk).update(total=Decimal("1000"))
+
+    def figures(**filters):
+        found = key_figures(Filters(**filters), now=NOW)
+        return found.orders, found.revenue, found.orders_shipped, found.parcels
+
+    assert figures(location_type="store") == (1, Decimal("80.00"), 1, 3)
+    assert figures(location="h8-store") == (1, Decimal("80.00"), 1, 2)
+    assert figures(location="h8-store-2") == (1, Decimal("80.00"), 1, 1)
+    assert figures(location_type="warehouse") == (0, Decimal("0.00"), 0, 0)
+    stores = key_figures(Filters(location_type="store"), now=NOW)
+    assert stores.store_share == Rate(3, 3)
+    key_figures_refresh(now=NOW, full=True)
+    assert figures(location_type="store") == (1, Decimal("1000.00"), 1, 3)
+    assert (
+        key_figures(Filters(location_type="store"), now=NOW)
+        == _direct(Filters(location_type="store"), NOW)[0]
+    )
+
+
+def test_a_second_run_changes_no_location_cell(split_orders):
+    key_figures_refresh(now=COUNTED_AT)
+    fields = ("start", "shop_id", "orders", "revenue", "parcels", "on_time")
+    per_location = set(KeyFigureLocationHour.objects.values_list("location_id", *fields))
+    per_type = set(KeyFigureLocationTypeHour.objects.values_list("location_type", *fields))
+
+    key_figures_refresh(now=COUNTED_AT)
+    key_figures_refresh(now=COUNTED_AT, recopy=ROLLUP_RECOPY_LATE)
+
+    assert set(KeyFigureLocationHour.objects.values_list("location_id", *fields)) == per_location
+    assert set(KeyFigureLocationTypeHour.objects.values_list("location_type", *fields)) == per_type
+    # The orders at both stores count once for the type: its cells are no sum of the stores'.
+    stores = {location.pk for location in Location.objects.filter(type="store")}
+    at_stores = sum(cell[3] for cell in per_location if cell[0] in stores)
+    for_stores = sum(cell[3] for cell in per_type if cell[0] == "store")
+    at_both = [
+        order
+        for order in split_orders
+        if order.created_at < COUNTED_AT
+        and DeliveryOrder.objects.filter(order=order, location__code="h8-store").exists()
+    ]
+    assert at_both
+    assert for_stores == at_stores - len(at_both)

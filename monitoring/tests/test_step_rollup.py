@@ -7,11 +7,19 @@ copied durations and everything after the copy live from the recorded times.
 
 import datetime
 import random
+from collections import Counter
 
 import pytest
 
 from fulfillment.models import DeliveryOrder, Shipment
-from monitoring.models import Step, StepDuration, StepHistogram, StepRollupState
+from inventory.models import Location
+from monitoring.models import (
+    Step,
+    StepDuration,
+    StepHistogram,
+    StepPlaceHistogram,
+    StepRollupState,
+)
 from monitoring.selectors import Filters, step_durations
 from monitoring.services import ROLLUP_RECOPY_LATE, step_durations_refresh
 from monitoring.stats import DurationStats, percentile_cont
@@ -73,12 +81,12 @@ def histories(world, make_order, make_delivery, make_shipment):
     return {"intake_web_7d": intake}
 
 
-def direct(filters: Filters) -> dict:
+def direct(filters: Filters, now: datetime.datetime = READ_AT) -> dict:
     """The figures read from every recorded time (no roll-up)."""
     state = list(StepRollupState.objects.all())
     StepRollupState.objects.all().delete()
     try:
-        return {row.step: row.stats for row in step_durations(filters, now=READ_AT)}
+        return {row.step: row.stats for row in step_durations(filters, now=now)}
     finally:
         for row in state:
             row.save()
@@ -161,14 +169,125 @@ def test_a_step_end_recorded_late_is_copied_by_the_hourly_run(world, make_order)
     assert found.median == datetime.timedelta(hours=2)
 
 
-def test_a_location_filter_reads_the_recorded_times(histories):
+@pytest.fixture
+def split_histories(histories, world, make_delivery, make_shipment):
+    """Some orders also at a second store: two stores, one type."""
+    second = Location.objects.create(
+        code="h8-store-2", name="H8 Store 2", type="store", postcode="20095", daily_capacity=2,
+        street="Teststr. 2", city="Hamburg", country=world["country"], latitude=53, longitude=10,
+    )  # fmt: skip
+    rng = random.Random(3)
+    for order in Order.objects.filter(shop__in=[world["web"], world["app"]])[::3]:
+        released = order.released_at
+        accepted = released + rng.uniform(5, 300) * MINUTE
+        shipped = accepted + rng.uniform(30, 900) * MINUTE
+        delivery = make_delivery(
+            order,
+            location=second,
+            status=DeliveryOrder.Status.SHIPPED,
+            created_at=released + rng.uniform(6, 20) * MINUTE,
+            released_at=released,
+            accepted_at=accepted if accepted < READ_AT else None,
+            shipped_at=shipped if shipped < READ_AT and accepted < READ_AT else None,
+        )
+        if shipped < READ_AT and accepted < READ_AT:
+            delivered = shipped + rng.uniform(60, 4000) * MINUTE
+            make_shipment(
+                delivery,
+                status=Shipment.Status.DELIVERED if delivered < READ_AT else "in_transit",
+                shipped_at=shipped,
+                delivered_at=delivered if delivered < READ_AT else None,
+            )
+    return second
+
+
+LOCATION_FILTERS = [
+    Filters(location="h8-store"),
+    Filters(location="h8-store-2", window="30d"),
+    Filters(location="h8-wh", window="today"),
+    Filters(location_type="store"),
+    Filters(location_type="store", window="30d", shop="h8-web"),
+    Filters(location_type="warehouse", channel="app"),
+    Filters(location="h8-store", location_type="store", window="today"),
+    Filters(location="h8-store", location_type="warehouse"),
+]
+
+
+@pytest.mark.parametrize("filters", LOCATION_FILTERS, ids=lambda filters: str(filters.as_query()))
+def test_the_roll_up_per_location_gives_exactly_the_figures_of_every_recorded_time(
+    split_histories, filters
+):
     step_durations_refresh(now=COPIED_AT)
-    filters = Filters(location="h8-store")
+    assert StepPlaceHistogram.objects.filter(location_type="store").exists()
+    assert StepPlaceHistogram.objects.filter(location_id=split_histories.pk).exists()
 
-    rows = {row.step: row.stats for row in step_durations(filters, now=READ_AT)}
+    rolled = {row.step: row.stats for row in step_durations(filters, now=READ_AT)}
 
-    assert rows == direct(filters)
-    assert rows[Step.ROUTED_ACCEPTED].count > 0
+    assert rolled == direct(filters)
+    if filters.location_type == "store" and not filters.location:
+        assert rolled[Step.INTAKE_RELEASED].count > 0
+        assert rolled[Step.ROUTED_ACCEPTED].count > 0
+
+
+def test_an_order_at_two_stores_is_one_intake_for_stores_and_one_at_each_store(
+    world, make_order, make_delivery
+):
+    second = Location.objects.create(
+        code="h8-store-2", name="H8 Store 2", type="store", postcode="20095", daily_capacity=2,
+        street="Teststr. 2", city="Hamburg", country=world["country"], latitude=53, longitude=10,
+    )  # fmt: skip
+    released = NOW - datetime.timedelta(days=2)
+    order = make_order(
+        status=Order.Status.IN_FULFILMENT,
+        created_at=released - 30 * MINUTE,
+        released_at=released,
+    )
+    # the intake is copied before the order is routed
+    step_durations_refresh(now=released + 5 * MINUTE)
+    for minutes, location in [(10, world["store"]), (11, second), (12, world["store"])]:
+        make_delivery(
+            order,
+            location=location,
+            status=DeliveryOrder.Status.ACCEPTED,
+            created_at=released + minutes * MINUTE,
+            released_at=released + minutes * MINUTE,
+            accepted_at=released + 2 * minutes * MINUTE,
+        )
+    step_durations_refresh(now=released + 30 * MINUTE)
+    step_durations_refresh(now=NOW - 5 * MINUTE)
+
+    def counts(**filters) -> tuple[int, int]:
+        rows = {row.step: row.stats for row in step_durations(Filters(**filters), now=NOW)}
+        return rows[Step.INTAKE_RELEASED].count, rows[Step.ROUTED_ACCEPTED].count
+
+    assert counts(location_type="store") == (1, 3)
+    assert counts(location="h8-store") == (1, 2)
+    assert counts(location="h8-store-2") == (1, 1)
+    assert counts(location_type="warehouse") == (0, 0)
+    intake_cells = StepPlaceHistogram.objects.filter(step=Step.INTAKE_RELEASED, span="day")
+    assert sorted(intake_cells.values_list("location_type", "count")) == [
+        ("", 1), ("", 1), ("store", 1)
+    ]  # fmt: skip
+    assert counts(location_type="store") == tuple(
+        direct(Filters(location_type="store"), NOW)[step].count
+        for step in (Step.INTAKE_RELEASED, Step.ROUTED_ACCEPTED)
+    )
+
+
+def test_a_second_run_changes_no_location_cell(split_histories):
+    step_durations_refresh(now=COPIED_AT)
+    fields = ("step", "span", "start", "shop_id", "location_id", "location_type", "bucket", "count")
+    cells = Counter(StepPlaceHistogram.objects.values_list(*fields))
+
+    step_durations_refresh(now=COPIED_AT)
+    step_durations_refresh(now=COPIED_AT, recopy=ROLLUP_RECOPY_LATE)
+
+    assert Counter(StepPlaceHistogram.objects.values_list(*fields)) == cells
+    assert len(cells) > 0
+    # hour cells only for yesterday and today (UTC), to add up today's day cell
+    hours = StepPlaceHistogram.objects.filter(span="hour")
+    yesterday = COPIED_AT.replace(hour=0, minute=0) - datetime.timedelta(days=1)
+    assert hours.exists() and not hours.filter(start__lt=yesterday).exists()
 
 
 def test_beat_refreshes_the_roll_up_every_minute_and_copies_the_last_day_hourly(
