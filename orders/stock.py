@@ -8,9 +8,17 @@ from orders.models import Order, OrderLine
 
 
 def reserve_lines(
-    *, order: Order, lines: list[OrderLine], actor: str, expires_at: datetime | None = None
+    *,
+    order: Order,
+    lines: list[OrderLine],
+    actor: str,
+    expires_at: datetime | None = None,
+    savepoint: bool = True,
 ):
-    """Reserve every line's units in one go; raises InsufficientStock (409) on any shortage."""
+    """Reserve every line's units in one go; raises InsufficientStock (409) on any shortage.
+
+    `savepoint=False` when a shortage ends the caller's transaction anyway (intake).
+    """
     from inventory.models import Reservation
     from inventory.services import ReservationRequest, reserve_for_order
 
@@ -33,6 +41,7 @@ def reserve_lines(
         country=order.shipping_address.country.code,
         postcode=order.shipping_address.postcode,
         actor=actor,
+        savepoint=savepoint,
     )
 
 

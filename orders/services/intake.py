@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from inventory.models import Location, Product
 from oms.errors import DomainError, InvalidInput
 from oms.models import ApiClient, Country, Shop
+from oms.rows import insert
 from oms.validators import validate_postcode
 from orders.models import (
     Address,
@@ -296,10 +297,8 @@ def _accept_order(
     customer, customer_created = _find_customer(customer_data, language)
     billing.customer = shipping.customer = customer
     if shipping_data is data["billing_address"]:
-        billing.save()
         shipping = billing
-    else:
-        Address.objects.bulk_create([billing, shipping])
+    insert([billing] if shipping is billing else [billing, shipping])
 
     quantities: dict[str, int] = {}
     for line in data["lines"]:
@@ -349,11 +348,12 @@ def _accept_order(
     getattr(order, transition)()
     try:
         # No savepoint: a duplicate ends the order's transaction (or savepoint) anyway.
-        order.save(force_insert=True)
+        insert([order])
     except IntegrityError:
         raise _duplicate(data["external_id"]) from None
+    order._update_initial_state()  # what a save() would note for the state machine
 
-    lines = OrderLine.objects.bulk_create(
+    lines = insert(
         [
             OrderLine(
                 order=order,
@@ -372,7 +372,7 @@ def _accept_order(
         ]
     )
     if data.get("discounts"):
-        OrderDiscount.objects.bulk_create(
+        insert(
             [
                 OrderDiscount(order=order, code=d.get("code", ""), amount=d["amount"])
                 for d in data["discounts"]
@@ -382,7 +382,10 @@ def _accept_order(
     if order.delivery_method == Order.DeliveryMethod.RESERVE:
         hold_days = settings_for(order).click_reserve_hold_days
         expires_at = timezone.now() + timedelta(days=hold_days)
-    reserve_lines(order=order, lines=lines, actor=actor.label, expires_at=expires_at)
+    # No savepoint of its own: a shortage ends this order's transaction (or savepoint).
+    reserve_lines(
+        order=order, lines=lines, actor=actor.label, expires_at=expires_at, savepoint=False
+    )
 
     record_event(
         order,
@@ -492,11 +495,11 @@ def _take_payment(
 ) -> None:
     """Record the payment as submitted; authorise pending card/PayPal payments now."""
     if payment_data is None:
-        payment.save(force_insert=True)
+        insert([payment])
         return
     amount = payment.amount
     if to_prepayment:
-        payment.save(force_insert=True)
+        insert([payment])
         record_event(
             order,
             "payment_method_changed",
@@ -533,7 +536,7 @@ def _take_payment(
         payment.reference = payment.reference or result.reference
     else:
         provider_name = ""
-    payment.save(force_insert=True)
+    insert([payment])
     status, reference = payment.status, payment.reference
     if status != Payment.Status.PENDING:
         kind = (
@@ -541,13 +544,17 @@ def _take_payment(
             if status == Payment.Status.PAID
             else PaymentTransaction.Kind.AUTHORIZE
         )
-        PaymentTransaction.objects.create(
-            payment=payment,
-            kind=kind,
-            amount=amount,
-            succeeded=True,
-            provider=provider_name,
-            reference=reference,
+        insert(
+            [
+                PaymentTransaction(
+                    payment=payment,
+                    kind=kind,
+                    amount=amount,
+                    succeeded=True,
+                    provider=provider_name,
+                    reference=reference,
+                )
+            ]
         )
         record_event(
             order,
