@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from oms.models import ApiClient, hash_token
+from oms.prepared import Prepared
 
 Convert = Callable[[object], object]
 
@@ -17,13 +18,14 @@ Convert = Callable[[object], object]
 @cache
 def _client_query(
     vendor: str,
-) -> tuple[str, tuple[tuple[type[Model], tuple[str, ...]], ...], tuple]:
+) -> tuple[str | Prepared, tuple[tuple[type[Model], tuple[str, ...]], ...], tuple]:
     """The active client of a token hash with its shop, the shop's country and its partner, as
     one SELECT built from the models once per process.
 
     Every API request authenticates, and compiling the same four-table join through the ORM
     cost about 2 ms of CPU per request; the rows become model instances exactly as the ORM
-    would make them (the database's and the fields' converters applied).
+    would make them (the database's and the fields' converters applied). On PostgreSQL it is a
+    prepared statement: planning the join took longer than running it.
     """
     quote = connection.ops.quote_name
     shop_field = ApiClient._meta.get_field("shop")
@@ -63,14 +65,20 @@ def _client_query(
         + join("k", country_field.related_model, f"s.{quote(country_field.column)}")
         + " "
         + join("p", partner_field.related_model, f"c.{quote(partner_field.column)}")
-        + f" WHERE c.{quote('token_hash')} = %s AND c.{quote('is_active')} = %s"
+        + f" WHERE c.{quote('token_hash')} = $1 AND c.{quote('is_active')} = $2"
     )
+    if vendor == "postgresql":  # planning the join cost more than running it: prepared
+        sql = Prepared("oms_api_client", "text, boolean", sql)
+    else:
+        sql = sql.replace("$1", "%s").replace("$2", "%s")
     return sql, tuple(layout), tuple(converters)
 
 
 def find_client(token: str) -> ApiClient | None:
     """The active API client holding this token, its shop (with country) and partner loaded."""
     sql, layout, converters = _client_query(connection.vendor)
+    if isinstance(sql, Prepared):
+        sql = sql.call()
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_token(token), True])
         row = cursor.fetchone()

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from inventory.models import Location, Product
 from oms.errors import DomainError, InvalidInput
 from oms.models import ApiClient, Country, Shop
-from oms.rows import insert
+from oms.prepared import Prepared
+from oms.rows import columns, insert, select
 from oms.validators import validate_postcode
 from orders.models import (
     Address,
@@ -75,16 +76,20 @@ def build_address(
 def _find_customer(data: dict, language: str) -> tuple[Customer, bool]:
     """The one customer with this e-mail across all channels; created on first order."""
     email = data["email"].strip().lower()
-    customer, created = Customer.objects.get_or_create(
-        email=email,
-        defaults={
-            "first_name": data.get("first_name", ""),
-            "last_name": data.get("last_name", ""),
-            "phone": data.get("phone", ""),
-            "group": data.get("group") or "standard",
-            "language": language,
-        },
-    )
+    found = _customers_by_email(email)
+    if found:
+        customer, created = found[0], False
+    else:  # creates it, or finds the one a concurrent order created meanwhile
+        customer, created = Customer.objects.get_or_create(
+            email=email,
+            defaults={
+                "first_name": data.get("first_name", ""),
+                "last_name": data.get("last_name", ""),
+                "phone": data.get("phone", ""),
+                "group": data.get("group") or "standard",
+                "language": language,
+            },
+        )
     if not created:
         changed = [
             name
@@ -96,6 +101,20 @@ def _find_customer(data: dict, language: str) -> tuple[Customer, bool]:
         if changed:
             customer.save(update_fields=[*changed, "updated_at"])
     return customer, created
+
+
+_CUSTOMER_BY_EMAIL = Prepared(
+    "oms_customer_by_email",
+    "text",
+    f"SELECT {columns(Customer)} FROM {Customer._meta.db_table} WHERE email = $1",
+)
+
+
+def _customers_by_email(email: str) -> list[Customer]:
+    """The customer with this (normalised) e-mail, if any (prepared on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return select(Customer, _CUSTOMER_BY_EMAIL.call(), [email])
+    return list(Customer.objects.filter(email=email))
 
 
 def _check_pickup(shop: Shop, delivery: dict, errors: list[dict]) -> Location | None:
@@ -226,7 +245,7 @@ def _accept_order(
     _validate_money(currency, data, errors)
 
     skus = {line["sku"] for line in data["lines"]}
-    products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+    products = _products(skus)
     for index, line in enumerate(data["lines"]):
         product = products.get(line["sku"])
         if product is None:
@@ -437,6 +456,22 @@ def _accept_order(
         record_status_change(order, before=new, transition=transition, actor=actor)
         on_order_released(order, actor=actor)
     return order, lines, payment
+
+
+_PRODUCTS_BY_SKU = Prepared(
+    "oms_products_by_sku",
+    "text[]",
+    f"SELECT {columns(Product)} FROM {Product._meta.db_table} WHERE sku = ANY($1)",
+)
+
+
+def _products(skus: set[str]) -> dict[str, Product]:
+    """The products of these SKUs by SKU (a prepared statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        found = select(Product, _PRODUCTS_BY_SKU.call(), [sorted(skus)])
+    else:
+        found = Product.objects.filter(sku__in=skus)
+    return {product.sku: product for product in found}
 
 
 def _next_order_id() -> int:

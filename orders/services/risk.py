@@ -8,6 +8,7 @@ from functools import cache
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from oms.prepared import Prepared
 from orders.models import RiskRule
 
 
@@ -18,11 +19,12 @@ class RiskHit:
 
 
 @cache
-def _rules_sql() -> str:
+def _rules_sql(vendor: str) -> str | Prepared:
     """Active rules for every shop (no shop chosen) or for the given one, by name.
 
     The ORM's form of it (`Q(shops=None) | Q(shops=shop)`, distinct) cost 0.6 ms of CPU to
-    compile on every intake; this is the same query, written once.
+    compile on every intake; this is the same query, written once (and prepared on
+    PostgreSQL, where planning it cost more than running it).
     """
     quote = connection.ops.quote_name
     rule = RiskRule._meta
@@ -31,12 +33,15 @@ def _rules_sql() -> str:
     shop_column = quote(through.get_field("shop").column)
     columns = ", ".join(f"r.{quote(field.column)}" for field in rule.concrete_fields)
     for_rule = f"FROM {quote(through.db_table)} t WHERE t.{rule_column} = r.{quote(rule.pk.column)}"
-    return (
+    sql = (
         f"SELECT {columns} FROM {quote(rule.db_table)} r "
-        f"WHERE r.{quote(rule.get_field('is_active').column)} = %s "
-        f"AND (NOT EXISTS (SELECT 1 {for_rule}) OR EXISTS (SELECT 1 {for_rule} AND t.{shop_column} = %s)) "
+        f"WHERE r.{quote(rule.get_field('is_active').column)} = $1 "
+        f"AND (NOT EXISTS (SELECT 1 {for_rule}) OR EXISTS (SELECT 1 {for_rule} AND t.{shop_column} = $2)) "
         f"ORDER BY r.{quote(rule.get_field('name').column)}"
     )
+    if vendor == "postgresql":
+        return Prepared("oms_risk_rules", "boolean, bigint", sql)
+    return sql.replace("$1", "%s").replace("$2", "%s")
 
 
 def evaluate_risk(
@@ -50,7 +55,10 @@ def evaluate_risk(
 ) -> list[RiskHit]:
     """Every active rule of the shop (or of all shops) the order trips, by rule name."""
     hits = []
-    for rule in RiskRule.objects.raw(_rules_sql(), [True, shop.pk]):
+    sql = _rules_sql(connection.vendor)
+    for rule in RiskRule.objects.raw(
+        sql.call() if isinstance(sql, Prepared) else sql, [True, shop.pk]
+    ):
         threshold = rule.threshold if rule.threshold is not None else Decimal("0")
         detail = ""
         if rule.condition == RiskRule.Condition.LINE_QUANTITY_ABOVE:
