@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from oms.rows import insert
 from orders.models import Order, OrderEvent
 
 
@@ -59,7 +60,7 @@ def deferred_events() -> Iterator[list[OrderEvent]]:
         yield events
     finally:
         _deferred.reset(token)
-    OrderEvent.objects.bulk_create(events)
+    insert(events)
 
 
 def record_event(
