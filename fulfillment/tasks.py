@@ -22,6 +22,20 @@ def route_order(self, order_id: int, reason: str = "release") -> int | None:
 
 
 @shared_task(acks_late=True)
+def route_released_orders() -> int:
+    """Drain: route the orders released for fulfilment (kicked on every release and by beat)."""
+    from fulfillment.services.release_queue import ROUTING_DRAIN
+    from fulfillment.services.release_queue import route_released_orders as drain
+    from oms import dispatch
+
+    dispatch.drain_started(ROUTING_DRAIN)  # before reading: later releases kick a new drain
+    routed, more_waiting = drain()
+    if more_waiting:
+        dispatch.kick(ROUTING_DRAIN)  # the rest in a new task: the queue's other jobs first
+    return routed
+
+
+@shared_task(acks_late=True)
 def retry_waiting_orders() -> int:
     """Periodically route again the orders that wait for stock or capacity."""
     from fulfillment.services.routing import orders_waiting_for_routing

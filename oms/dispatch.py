@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Every drain: its name (what services kick) → the dotted path of its Celery task.
 DRAINS: dict[str, str] = {
     "customer-messages": "orders.tasks.send_pending_messages",
+    "routing": "fulfillment.tasks.route_released_orders",
 }
 
 # Long enough that a busy queue rarely starts a second drain, short enough that a lost drain

@@ -162,7 +162,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # customer messages; a worker started without -Q consumes both queues.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "routing": {}}
-CELERY_TASK_ROUTES = {"fulfillment.tasks.route_order": {"queue": "routing"}}
+CELERY_TASK_ROUTES = {
+    "fulfillment.tasks.route_order": {"queue": "routing"},
+    "fulfillment.tasks.route_released_orders": {"queue": "routing"},
+}
 # Workers keep their database connection across tasks like web processes do across requests
 # (CONN_MAX_AGE; oms/celery.py drops a broken or expired one before and after each task).
 CELERY_DB_REUSE_MAX = 1_000_000

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms import dispatch
 from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_lines, lock_order
 from orders.models import Order, OrderEvent, ShopOrderSettings
@@ -67,16 +68,15 @@ def record_status_change(
 
 
 def on_order_released(order: Order, *, actor: Actor) -> None:
-    """The order may now be fulfilled: route it seconds after this transaction commits."""
-    from fulfillment.tasks import route_order
-
+    """The order may now be fulfilled: the routing drain takes it after this transaction
+    commits (fulfillment/services/release_queue.py)."""
     record_event(
         order,
         "released_for_fulfilment",
         actor=actor,
         message=_("Released for fulfilment."),
     )
-    route_order.delay_on_commit(order.pk)
+    dispatch.kick("routing")
 
 
 def release_order(*, order: Order, actor: Actor) -> None:
