@@ -17,6 +17,7 @@ from oms.models import Country
 from orders.models import Order
 from orders.services import Actor, LineQuantity, approve_order, cancel_order, care, reject_order
 from orders.services.lifecycle import change_shipping_address, shipping_address_locked
+from orders.services.messages import MAX_SEND_ATTEMPTS
 from returns.models import Return, ReturnLine
 from returns.selectors import slip_url
 from returns.services import ReturnItem, return_announce
@@ -308,8 +309,10 @@ class ResendForm(ReasonForm):
         super().__init__(*args, order=order, **kwargs)
         self.fields["message"].choices = [
             (m.pk, f"{m.sent_at:%Y-%m-%d %H:%M} · {m.subject or m.get_type_display()}")
-            for m in order.messages.all()
             if m.sent_at
+            else (m.pk, _("not sent · %(type)s") % {"type": m.get_type_display()})
+            for m in order.messages.all()
+            if _resendable(m)
         ]
         self.order_fields(["message", "reason"])
 
@@ -392,8 +395,13 @@ def _goodwill_refusal(order: Order) -> str:
     return "" if care.paid_amount(order) > 0 else _("Nothing has been paid yet.")
 
 
+def _resendable(message) -> bool:
+    """Sent (a copy goes out), or given up by the outbox (it is tried again)."""
+    return message.sent_at is not None or message.attempts >= MAX_SEND_ATTEMPTS
+
+
 def _resend_refusal(order: Order) -> str:
-    if not any(message.sent_at for message in order.messages.all()):
+    if not any(_resendable(message) for message in order.messages.all()):
         return _("No message has been sent yet.")
     return ""
 
@@ -516,7 +524,9 @@ def _run_voucher(order: Order, form: VoucherForm, actor: Actor) -> str:
 
 def _run_resend(order: Order, form: ResendForm, actor: Actor) -> str:
     message = order.messages.get(pk=form.cleaned_data["message"])
-    care.resend_message(message=message, reason=form.cleaned_data["reason"], actor=actor)
+    resent = care.resend_message(message=message, reason=form.cleaned_data["reason"], actor=actor)
+    if resent.pk == message.pk:  # it had never gone out: it is tried again
+        return _("Message queued again.")
     return _("Message sent again.")
 
 

@@ -64,7 +64,7 @@ class OrderEventInline(ReadOnlyInline):
 
 class CustomerMessageInline(ReadOnlyInline):
     model = CustomerMessage
-    fields = ["type", "to", "subject", "body", "sent_at"]
+    fields = ["type", "to", "subject", "body", "sent_at", "attempts", "retry_at"]
     readonly_fields = fields
 
 
@@ -152,8 +152,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerMessage)
 class CustomerMessageAdmin(admin.ModelAdmin):
-    list_display = ["order", "type", "to", "subject", "sent_at"]
-    list_filter = ["type", "language"]
+    list_display = ["order", "type", "to", "subject", "sent_at", "attempts"]
+    list_filter = ["type", "language", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["order__number", "to", "subject"]
     readonly_fields = [
         "order",
@@ -165,6 +165,9 @@ class CustomerMessageAdmin(admin.ModelAdmin):
         "body",
         "created_at",
         "sent_at",
+        "attempts",
+        "retry_at",
+        "context",
     ]
 
     def has_add_permission(self, request) -> bool:

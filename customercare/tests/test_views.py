@@ -8,10 +8,11 @@ from django.core import mail
 from django.urls import reverse
 
 from customercare.tests.conftest import mark_shipped
-from orders.models import Order, OrderEvent
+from orders.models import CustomerMessage, Order, OrderEvent
 from orders.money import quantize
 from orders.services import Actor
 from orders.services.care import add_note, order_version
+from orders.services.messages import MAX_SEND_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
@@ -454,6 +455,38 @@ def test_a_sent_message_is_sent_again_word_for_word(
     assert len(mail.outbox) == before + 1
     assert mail.outbox[-1].body == message.body
     assert care_events(order, "message_resent").exists()
+
+
+def test_a_message_the_outbox_gave_up_on_is_queued_again_and_goes_out(
+    agent, make_order, django_capture_on_commit_callbacks
+):
+    order = make_order()
+    message = order.messages.filter(sent_at__isnull=False).first()
+    # as if the mail server had refused it every time
+    CustomerMessage.objects.filter(pk=message.pk).update(
+        sent_at=None, body="", attempts=MAX_SEND_ATTEMPTS
+    )
+    before = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(agent, order, "resend", {"message": message.pk, "reason": "mail fixed"})
+
+    assert response.status_code == 200, response.content.decode()[-1500:]
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.attempts == 0
+    assert len(mail.outbox) == before + 1
+    assert care_events(order, "message_retried").exists()
+
+
+def test_a_message_still_being_tried_is_not_queued_twice(agent, make_order):
+    order = make_order()
+    message = order.messages.filter(sent_at__isnull=False).first()
+    CustomerMessage.objects.filter(pk=message.pk).update(sent_at=None, body="", attempts=2)
+
+    response = act(agent, order, "resend", {"message": message.pk, "reason": "impatient"})
+
+    assert response.status_code == 409
+    assert not care_events(order, "message_retried").exists()
 
 
 def test_a_note_is_added(agent, make_order):

@@ -7,12 +7,19 @@ from django.db import migrations, models
 from django.utils import timezone
 
 
+GIVEN_UP = 10  # orders.services.messages.MAX_SEND_ATTEMPTS when this was written
+
+
 def leave_queued_to_their_tasks(apps, schema_editor):
     """Unsent messages of the older version have a task queued with their context: let it
-    send them first; the drain takes what is left after a quarter of an hour."""
+    send them first; the drain takes what is left after a quarter of an hour. One unsent for
+    more than a day is stale (an order confirmation days late confuses more than it helps):
+    it is left unsent, as given up, for customer care to resend if it still matters."""
     CustomerMessage = apps.get_model("orders", "CustomerMessage")
-    later = timezone.now() + datetime.timedelta(minutes=15)
-    CustomerMessage.objects.filter(sent_at__isnull=True).update(retry_at=later)
+    now = timezone.now()
+    unsent = CustomerMessage.objects.filter(sent_at__isnull=True)
+    unsent.filter(created_at__lt=now - datetime.timedelta(days=1)).update(attempts=GIVEN_UP)
+    unsent.update(retry_at=now + datetime.timedelta(minutes=15))
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.dispatch import kick
 from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_lines, lock_order
 from orders.models import (
@@ -27,7 +28,7 @@ from orders.money import quantize, units_value
 from orders.payments import get_provider
 from orders.services.events import Actor, record_event
 from orders.services.lifecycle import LineQuantity, cancel_order, change_status, release_order
-from orders.services.messages import queue_message
+from orders.services.messages import MAX_SEND_ATTEMPTS, MESSAGES_DRAIN, queue_message
 from orders.services.payments import record_transaction
 
 ZERO = Decimal("0")
@@ -563,9 +564,11 @@ def resend_message(*, message: CustomerMessage, actor: Actor, reason: str = "") 
 
     original = CustomerMessage.objects.select_related("order").get(pk=message.pk)
     if original.sent_at is None:
-        raise DomainError(
-            _("This message has not been sent yet; it goes out on its own."), code="not-sent"
-        )
+        if original.attempts < MAX_SEND_ATTEMPTS:
+            raise DomainError(
+                _("This message has not been sent yet; it goes out on its own."), code="not-sent"
+            )
+        return _try_again(original, actor=actor, reason=reason)
     order = lock_order(original.order_id)
     copy = CustomerMessage.objects.create(
         order=order,
@@ -591,6 +594,24 @@ def resend_message(*, message: CustomerMessage, actor: Actor, reason: str = "") 
     )
     send_message_copy.delay_on_commit(copy.pk)
     return copy
+
+
+def _try_again(message: CustomerMessage, *, actor: Actor, reason: str) -> CustomerMessage:
+    """A message the outbox gave up on (the mail server refused it again and again) goes into
+    the outbox once more, with fresh attempts; the drain sends it as usual."""
+    order = lock_order(message.order_id)
+    CustomerMessage.objects.filter(pk=message.pk).update(attempts=0, retry_at=None)
+    record_event(
+        order,
+        "message_retried",
+        actor=actor,
+        message=_("“%(type)s” to %(to)s queued again after failed attempts. Reason: %(reason)s")
+        % {"type": message.get_type_display(), "to": message.to, "reason": reason or "–"},
+        data={"message_id": message.pk, "type": message.type, "reason": reason},
+    )
+    kick(MESSAGES_DRAIN)
+    message.refresh_from_db()
+    return message
 
 
 def deliver_message_copy(*, message_id: int) -> bool:

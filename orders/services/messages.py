@@ -25,6 +25,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from oms.dispatch import kick
+from oms.rows import insert
 from orders.message_defaults import DEFAULT_TEMPLATES
 from orders.models import CustomerMessage, MessageTemplate, Order, OrderLine, ShopOrderSettings
 from orders.services.events import Actor, deferred_events, record_event
@@ -32,7 +33,9 @@ from orders.services.events import Actor, deferred_events, record_event
 logger = logging.getLogger(__name__)
 
 MESSAGES_DRAIN = "customer-messages"
-BATCH_SIZE = 100
+# A batch is committed after its mails went out: a crash in between sends it again, so a
+# batch is kept small. Under steady load a drain finds a few messages anyway.
+BATCH_SIZE = 20
 # A drain task sends at most this many batches, then queues the rest as a new task, so that
 # the other jobs of its queue get a turn during a large backlog.
 MAX_BATCHES_PER_TASK = 10
@@ -57,7 +60,7 @@ def queue_message(
         "context": context or {},
     }
     if new:  # the order was created in this transaction: the key cannot exist yet
-        CustomerMessage.objects.create(key=key, **values)
+        insert([CustomerMessage(key=key, **values)])
         created = True
     else:
         _message, created = CustomerMessage.objects.get_or_create(key=key, defaults=values)

@@ -157,7 +157,7 @@ def test_messages_go_out_after_commit_exactly_once_and_land_on_the_timeline(
     message = CustomerMessage.objects.get(order=order, type="confirmation")
 
     kicks = [callback for callback in callbacks if isinstance(callback, KickHook)]
-    assert [kick.name for kick in kicks] == ["customer-messages"]
+    assert [kick.name for kick in kicks].count("customer-messages") == 1
     assert [m.to for m in mail.outbox] == [[order.email]]
     assert order.number in mail.outbox[0].subject
     assert services.send_message(message_id=message.pk) is False
