@@ -8,15 +8,16 @@ DEBUG off, PostgreSQL, Redis as Celery broker and a Celery worker sending the co
 mails (to Django's dummy mail backend). Concurrent clients POST 3-line orders (card,
 authorised) for random SKUs out of 300 benchmark SKUs with ample stock, each with its own
 Idempotency-Key, over keep-alive connections. Prints accepted orders/s, latency percentiles,
-the error count, what the workers left queued and the pgbench TPC-B-like tps measured in
-the same run.
+the error count, CPU per order by process, what the workers left to do and the pgbench
+TPC-B-like tps measured in the same run. Orders earlier runs left unrouted are cancelled
+first (see `_forget_earlier_runs`).
 
 Routing (each accepted order is released and routed) has its own queue. Routing an order
 costs more CPU than accepting it, so a shop taking 150 orders/s runs its routing workers on
 other machines. On this one machine `--routing nice` (the default) runs one routing worker
 at the lowest CPU priority, `--routing same` at the same priority as the web (the figure
-then says what one box doing everything manages), `--routing off` none (the routing queue
-waits and is emptied after the run).
+then says what one box doing everything manages), `--routing off` none (the released orders
+wait, and the next run cancels them).
 """
 
 import argparse
@@ -55,7 +56,7 @@ def prepare() -> None:
         source="bench",
         actor="bench",
     )
-    _forget_unrouted_runs()
+    _forget_earlier_runs()
     # The demo risk rules stay active: every order is checked against them as usual.
     # Fresh planner statistics, as autovacuum keeps them in production (this machine's
     # PostgreSQL runs without it): with stale ones, routing read the open pool reservations
@@ -66,25 +67,34 @@ def prepare() -> None:
         cursor.execute("ANALYZE")
 
 
-def _forget_unrouted_runs() -> None:
-    """Release the pool reservations of earlier runs' orders that were never routed.
+def _forget_earlier_runs() -> None:
+    """Take the orders earlier runs left unrouted out of the way before measuring.
 
-    Routing places an order's units within seconds in production, but this benchmark empties
-    the routing queue after each run, so every earlier run left its orders' units held in the
-    shop's pool. Every stock check sums those holds: after a few runs the check read
-    thousands of them and cost PostgreSQL three times what it does in production.
+    Routing places an order's units within seconds in production, but this benchmark stops
+    its workers after each run, so every earlier run left orders released, their units held
+    in the shop's pool and their confirmations unsent. Every stock check summed those holds
+    (after a few runs it cost PostgreSQL three times what it does in production), and the
+    drains would spend the next run on them. So they are cancelled here, their holds released
+    and their messages given up: benchmark data only, written directly.
     """
     from django.db import connection
     from django.db.models import F
 
-    from inventory.models import Product, Reservation
+    from inventory.models import Reservation
+    from orders.models import CustomerMessage, Order
+    from orders.services.messages import MAX_SEND_ATTEMPTS
 
-    bench_products = Product.objects.filter(sku__in=SKUS).values("pk")
+    left = Order.objects.filter(external_id__startswith="BENCH-", status=Order.Status.RELEASED)
     Reservation.objects.filter(
-        product__in=bench_products, status=Reservation.Status.OPEN, location__isnull=True
+        order_line__order__in=left.values("pk"), status=Reservation.Status.OPEN
     ).update(status=Reservation.Status.RELEASED, quantity_released=F("quantity"))
+    CustomerMessage.objects.filter(order__in=left.values("pk"), sent_at__isnull=True).update(
+        attempts=MAX_SEND_ATTEMPTS
+    )
+    left.update(status=Order.Status.CANCELLED)
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {Reservation._meta.db_table}")
+        for model in (Reservation, CustomerMessage, Order):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
 def free_port() -> int:
@@ -96,19 +106,29 @@ def free_port() -> int:
 QUEUES = ("celery", "routing")  # customer messages (the default queue), routing
 
 
-def queue_lengths() -> dict[str, int]:
-    import redis
+def waiting() -> dict[str, int]:
+    """What the workers have still to do: unsent messages, orders released but not routed."""
+    from orders.models import CustomerMessage, Order
+    from orders.services.messages import MAX_SEND_ATTEMPTS
 
-    broker = redis.Redis.from_url(os.environ["REDIS_URL"])
-    return {queue: broker.llen(queue) for queue in QUEUES}
+    return {
+        "messages unsent": CustomerMessage.objects.filter(
+            sent_at__isnull=True, attempts__lt=MAX_SEND_ATTEMPTS
+        ).count(),
+        "orders not routed": Order.objects.filter(status=Order.Status.RELEASED).count(),
+    }
 
 
-def sent_messages() -> int:
-    """Customer messages sent so far: the messages worker drains them in batches, so its
-    queue length no longer counts them (one drain task sends many)."""
+def work_done() -> dict[str, int]:
+    """Customer messages sent and orders routed so far: both workers drain their outbox in
+    batches, so their queue lengths no longer count them (one drain task does many)."""
+    from fulfillment.models import RoutingDecision
     from orders.models import CustomerMessage
 
-    return CustomerMessage.objects.filter(sent_at__isnull=False).count()
+    return {
+        "messages worker": CustomerMessage.objects.filter(sent_at__isnull=False).count(),
+        "routing worker": RoutingDecision.objects.count(),
+    }
 
 
 def purge_queues() -> None:
@@ -341,13 +361,13 @@ def main() -> None:
     processes = start_server(port, args.workers, args.threads, args.routing)
     try:
         load(port, args.clients, 3)  # warm-up: connections, caches
-        before = queue_lengths() if os.environ.get("REDIS_URL") else {}
-        sent_before = sent_messages()
+        before = waiting()
+        done_before = work_done()
         cpu_before = cpu_by_part(processes)
         latencies, errors, elapsed = load(port, args.clients, args.seconds)
         cpu_after = cpu_by_part(processes)
-        sent_during = sent_messages() - sent_before
-        after = queue_lengths() if os.environ.get("REDIS_URL") else {}
+        done_after = work_done()
+        after = waiting()
     finally:
         stop(processes)
         purge_queues()
@@ -360,21 +380,17 @@ def main() -> None:
             cpu_before,
             cpu_after,
             max(1, len(latencies)),
-            {  # the messages worker's "tasks" are the messages it sent; routing: one per order
-                "messages worker": sent_during,
-                "routing worker": before.get("routing", 0)
-                + len(latencies)
-                - after.get("routing", 0),
-            },
+            # a worker's "tasks" are the messages it sent, the orders it routed
+            {name: done_after[name] - done_before[name] for name in done_after},
         ),
         f"gunicorn {args.workers} gthread workers × {args.threads} threads",
     ]
-    if after:
+    if os.environ.get("REDIS_URL"):
         lines.append(
             "Celery: messages worker; routing worker "
             + {"nice": "at nice 19", "same": "at normal priority", "off": "off"}[args.routing]
-            + "; queued at the end (start of the run): "
-            + ", ".join(f"{queue} {after[queue]:,} ({before[queue]:,})" for queue in QUEUES)
+            + "; waiting at the end (start of the run): "
+            + ", ".join(f"{name} {after[name]:,} ({before[name]:,})" for name in after)
         )
     else:
         lines.append("Celery: no worker (no REDIS_URL: tasks run in the request)")
