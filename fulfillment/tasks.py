@@ -24,11 +24,13 @@ def route_order(self, order_id: int, reason: str = "release") -> int | None:
 @shared_task(acks_late=True)
 def route_released_orders() -> int:
     """Drain: route the orders released for fulfilment (kicked on every release and by beat)."""
-    from fulfillment.services.release_queue import ROUTING_DRAIN
+    from fulfillment.services.release_queue import ROUTING_DRAIN, released_waiting
     from fulfillment.services.release_queue import route_released_orders as drain
     from oms import dispatch
 
     dispatch.drain_started(ROUTING_DRAIN)  # before reading: later releases kick a new drain
+    if not dispatch.in_process() and released_waiting(at_least=2):
+        dispatch.kick(ROUTING_DRAIN)  # an idle routing worker may share the queue (SKIP LOCKED)
     routed, more_waiting = drain()
     if more_waiting:
         dispatch.kick(ROUTING_DRAIN)  # the rest in a new task: the queue's other jobs first

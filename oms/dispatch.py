@@ -83,7 +83,7 @@ def kick_all() -> None:
 
 def drain_started(name: str) -> None:
     """Clear the flag before reading pending work: later work then queues another drain."""
-    if not _in_process():
+    if not in_process():
         _redis(settings.REDIS_URL).delete(flag_key(name))
 
 
@@ -108,7 +108,7 @@ class KickHook:
             return  # another hook of this transaction kicked the drain
         self.round.fired = True
         task: Task = import_string(DRAINS[self.name])
-        if _in_process():
+        if in_process():
             task.delay()  # eager: runs here and now
             return
         # The work is committed whatever happens here: a failure is logged, not raised into
@@ -125,7 +125,8 @@ class KickHook:
                 client.delete(key)  # so the next kick tries again
 
 
-def _in_process() -> bool:
+def in_process() -> bool:
+    """Whether drains run in the committing process (no broker: the demo and the tests)."""
     return bool(settings.CELERY_TASK_ALWAYS_EAGER)
 
 

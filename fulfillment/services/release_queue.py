@@ -5,7 +5,8 @@ instead of publishing one Celery task per order: the queue is the orders themsel
 status "released", which routing moves on (in fulfilment, or waiting for stock). A drain
 takes them one by one, each routed in its own transaction, and locks the order it takes
 with SKIP LOCKED, so drains on several workers share the queue and none routes an order
-twice. The periodic sweep kicks the drain every minute, so an order whose kick was lost
+twice; a drain that starts with two or more orders waiting kicks one more, so idle routing
+workers join in. The periodic sweep kicks the drain every minute, so an order whose kick was lost
 waits about a minute.
 """
 
@@ -61,6 +62,7 @@ def _next_released(*, exclude: set[int]) -> int | None:
     )
 
 
-def released_waiting(*, exclude: set[int] = frozenset()) -> bool:
-    """Whether a released order waits for a drain."""
-    return Order.objects.filter(status=Order.Status.RELEASED).exclude(pk__in=exclude).exists()
+def released_waiting(*, exclude: set[int] = frozenset(), at_least: int = 1) -> bool:
+    """Whether (at least so many) released orders wait for a drain."""
+    waiting = Order.objects.filter(status=Order.Status.RELEASED).exclude(pk__in=exclude)
+    return waiting.order_by()[at_least - 1 : at_least].exists()

@@ -4,6 +4,7 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as settings_module
 from django.db import connection
 
 from fulfillment.models import DeliveryOrder, RoutingDecision
@@ -11,6 +12,7 @@ from fulfillment.services import release_queue
 from fulfillment.services import routing as routing_services
 from fulfillment.tasks import route_released_orders
 from inventory.models import Location
+from oms import dispatch
 from oms.dispatch import KickHook
 from orders.models import Order
 from orders.services import lifecycle
@@ -126,3 +128,26 @@ def test_concurrent_drains_share_the_queue_and_route_each_order_once(
     for order in orders:
         assert RoutingDecision.objects.filter(order=order).count() == 1
         assert DeliveryOrder.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.skipif(not settings_module.REDIS_URL, reason="needs Redis (REDIS_URL)")
+@pytest.mark.django_db
+def test_with_a_broker_a_drain_finding_a_queue_calls_in_another_worker(
+    settings,
+    monkeypatch,
+    warehouse_only,
+    nothing_else_released,
+    place_order,
+    django_capture_on_commit_callbacks,
+):
+    place_order(), place_order(), place_order()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(route_released_orders, "delay", lambda: queued.append("drain"))
+    flags = dispatch._redis(settings.REDIS_URL)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert route_released_orders() == 3  # this drain routes them all itself ...
+        assert queued == ["drain"]  # ... and queued one more for an idle worker to share
+    finally:
+        flags.delete(dispatch.flag_key(release_queue.ROUTING_DRAIN))
