@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 from celery import signals
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -143,6 +143,40 @@ class OmsCollector(Collector):
                 queues.add_metric([queue], length)
             yield queues
         yield rollup_ages()
+        yield from outbox_backlog()
+
+
+def outbox_backlog() -> Iterator[GaugeMetricFamily]:
+    """Per drain (oms/dispatch.py): how much waits and for how long the oldest has waited;
+    and the customer messages given up after their last attempt.
+
+    The drains' Celery queues stay nearly empty however far they fall behind (one task drains
+    many rows), so these, not the queue lengths, show a backlog.
+    """
+    from fulfillment.services.release_queue import ROUTING_DRAIN, waiting_orders
+    from orders.services.messages import MESSAGES_DRAIN, given_up_messages, waiting_messages
+
+    waiting = GaugeMetricFamily(
+        "oms_outbox_waiting", "Rows waiting for a drain (messages, orders).", labels=["drain"]
+    )
+    oldest = GaugeMetricFamily(
+        "oms_outbox_oldest_seconds", "Seconds the oldest row has waited.", labels=["drain"]
+    )
+    now = timezone.now()
+    for name, rows, since in (
+        (MESSAGES_DRAIN, waiting_messages(), "created_at"),
+        (ROUTING_DRAIN, waiting_orders(), "released_at"),
+    ):
+        found = rows.order_by().aggregate(count=Count("*"), first=Min(since))
+        waiting.add_metric([name], found["count"])
+        oldest.add_metric([name], (now - found["first"]).total_seconds() if found["first"] else 0)
+    yield waiting
+    yield oldest
+    yield GaugeMetricFamily(
+        "oms_messages_given_up",
+        "Customer messages not sent after their last attempt (care can queue them again).",
+        value=given_up_messages().count(),
+    )
 
 
 def rollup_ages() -> GaugeMetricFamily:

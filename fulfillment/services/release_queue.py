@@ -13,6 +13,7 @@ waits about a minute.
 import logging
 
 from django.db import OperationalError, transaction
+from django.db.models import QuerySet
 
 from fulfillment.services.routing import StockChanged, route_order
 from orders.models import Order
@@ -53,7 +54,7 @@ def route_released_orders(*, limit: int = 500) -> tuple[int, bool]:
 def _next_released(*, exclude: set[int]) -> int | None:
     """The oldest released order no other drain holds, locked for this transaction."""
     return (
-        Order.objects.filter(status=Order.Status.RELEASED)
+        waiting_orders()
         .exclude(pk__in=exclude)
         .order_by("created_at", "pk")  # the (status, created_at) index gives this order
         .select_for_update(skip_locked=True)
@@ -62,7 +63,12 @@ def _next_released(*, exclude: set[int]) -> int | None:
     )
 
 
+def waiting_orders() -> QuerySet[Order]:
+    """The queue: orders released for fulfilment that no routing has taken yet."""
+    return Order.objects.filter(status=Order.Status.RELEASED)
+
+
 def released_waiting(*, exclude: set[int] = frozenset(), at_least: int = 1) -> bool:
     """Whether (at least so many) released orders wait for a drain."""
-    waiting = Order.objects.filter(status=Order.Status.RELEASED).exclude(pk__in=exclude)
+    waiting = waiting_orders().exclude(pk__in=exclude)
     return waiting.order_by()[at_least - 1 : at_least].exists()

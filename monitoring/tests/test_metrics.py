@@ -11,6 +11,7 @@ from django.utils import timezone
 from monitoring.services import key_figures_refresh
 from monitoring.tasks import beat_heartbeat
 from orders.models import Order
+from orders.services.messages import MAX_SEND_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,29 @@ def test_the_age_of_each_dashboard_roll_up_is_reported_once_it_ran(client):
     age = re.search(r'oms_rollup_age_seconds\{rollup="key_figures"\} ([0-9.e+]+)', text)
     assert age and 3600 <= float(age[1]) < 3700
     assert 'rollup="step_durations"' not in text
+
+
+def _gauge(text: str, name: str, drain: str | None = None) -> float:
+    labels = rf'\{{drain="{drain}"\}}' if drain else ""
+    found = re.search(rf"^{name}{labels} ([0-9.e+]+)$", text, re.MULTILINE)
+    assert found, f"{name} {drain} missing"
+    return float(found[1])
+
+
+def test_the_outbox_backlog_is_reported_per_drain_with_the_oldest_wait(client, make_order):
+    before = scrape(client)
+    a_month_ago = timezone.now() - datetime.timedelta(days=30)
+    order = make_order(status=Order.Status.RELEASED, released_at=a_month_ago)
+    order.messages.create(type="confirmation", key="k-waiting", to="a@example.com")
+    order.messages.create(
+        type="confirmation", key="k-given-up", to="a@example.com", attempts=MAX_SEND_ATTEMPTS
+    )
+
+    after = scrape(client)
+
+    for drain in ("routing", "customer-messages"):
+        assert _gauge(after, "oms_outbox_waiting", drain) == (
+            _gauge(before, "oms_outbox_waiting", drain) + 1
+        )
+    assert _gauge(after, "oms_outbox_oldest_seconds", "routing") >= 30 * 86400
+    assert _gauge(after, "oms_messages_given_up") == _gauge(before, "oms_messages_given_up") + 1

@@ -187,6 +187,18 @@ def _with_order(messages: QuerySet[CustomerMessage]) -> QuerySet[CustomerMessage
     ).prefetch_related(Prefetch("order__lines", queryset=OrderLine.objects.order_by("position")))
 
 
+def waiting_messages() -> QuerySet[CustomerMessage]:
+    """Messages in the outbox: not sent, not given up (resent copies have their own task)."""
+    return CustomerMessage.objects.filter(
+        sent_at__isnull=True, body="", attempts__lt=MAX_SEND_ATTEMPTS
+    )
+
+
+def given_up_messages() -> QuerySet[CustomerMessage]:
+    """Messages the outbox stopped trying: a person has to look at them (care can requeue)."""
+    return CustomerMessage.objects.filter(sent_at__isnull=True, attempts__gte=MAX_SEND_ATTEMPTS)
+
+
 def _due(now: datetime) -> QuerySet[CustomerMessage]:
     """Unsent messages whose turn it is, locked; rows another drain holds are skipped.
 
@@ -194,8 +206,7 @@ def _due(now: datetime) -> QuerySet[CustomerMessage]:
     (customercare.tasks.send_message_copy): the drain leaves it alone.
     """
     return (
-        _with_order(CustomerMessage.objects.select_for_update(of=("self",), skip_locked=True))
-        .filter(sent_at__isnull=True, body="", attempts__lt=MAX_SEND_ATTEMPTS)
+        _with_order(waiting_messages().select_for_update(of=("self",), skip_locked=True))
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .order_by("pk")
     )
