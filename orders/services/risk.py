@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from oms.prepared import Prepared
+from oms.rows import select
 from orders.models import RiskRule
 
 
@@ -56,9 +57,7 @@ def evaluate_risk(
     """Every active rule of the shop (or of all shops) the order trips, by rule name."""
     hits = []
     sql = _rules_sql(connection.vendor)
-    for rule in RiskRule.objects.raw(
-        sql.call() if isinstance(sql, Prepared) else sql, [True, shop.pk]
-    ):
+    for rule in select(RiskRule, sql.call() if isinstance(sql, Prepared) else sql, [True, shop.pk]):
         threshold = rule.threshold if rule.threshold is not None else Decimal("0")
         detail = ""
         if rule.condition == RiskRule.Condition.LINE_QUANTITY_ABOVE:
