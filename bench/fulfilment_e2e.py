@@ -7,8 +7,9 @@ The production path on this machine: PostgreSQL, Redis as the Celery broker and 
 `celery -A oms worker` subprocess. The script migrates and seeds the benchmark database,
 stocks 60 benchmark SKUs in the warehouse and four stores, then submits orders (3 lines,
 card authorised → released at once) through the intake service at a steady rate. Each
-release queues `fulfillment.tasks.route_order` on commit; the worker routes the order and
-creates its delivery orders. Latency per order = the delivery order's `created_at` (the
+release kicks the routing drain on commit (`fulfillment.tasks.route_released_orders`, one
+task for however many orders were released meanwhile); the worker routes the orders and
+creates their delivery orders. Latency per order = the delivery order's `created_at` (the
 last one, if split) minus the time of the order's `released_for_fulfilment` timeline entry.
 Prints p50/p95/p99, orders routed per second, the routing outcomes and the pgbench baseline.
 """
