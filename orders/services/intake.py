@@ -79,17 +79,20 @@ def _find_customer(data: dict, language: str) -> tuple[Customer, bool]:
     found = _customers_by_email(email)
     if found:
         customer, created = found[0], False
-    else:  # creates it, or finds the one a concurrent order created meanwhile
-        customer, created = Customer.objects.get_or_create(
-            email=email,
-            defaults={
-                "first_name": data.get("first_name", ""),
-                "last_name": data.get("last_name", ""),
-                "phone": data.get("phone", ""),
-                "group": data.get("group") or "standard",
-                "language": language,
-            },
-        )
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the e-mail may have been taken meanwhile
+                customer = Customer.objects.create(
+                    email=email,
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    phone=data.get("phone", ""),
+                    group=data.get("group") or "standard",
+                    language=language,
+                )
+            created = True
+        except IntegrityError:  # a concurrent order created the customer: it is theirs too
+            customer, created = Customer.objects.get(email=email), False
     if not created:
         changed = [
             name
