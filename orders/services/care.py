@@ -28,7 +28,12 @@ from orders.money import quantize, units_value
 from orders.payments import get_provider
 from orders.services.events import Actor, record_event
 from orders.services.lifecycle import LineQuantity, cancel_order, change_status, release_order
-from orders.services.messages import MAX_SEND_ATTEMPTS, MESSAGES_DRAIN, queue_message
+from orders.services.messages import (
+    MAX_SEND_ATTEMPTS,
+    MESSAGES_DRAIN,
+    queue_message,
+    record_sent,
+)
 from orders.services.payments import record_transaction
 
 ZERO = Decimal("0")
@@ -637,11 +642,5 @@ def deliver_message_copy(*, message_id: int) -> bool:
         )
         message.sent_at = timezone.now()
         message.save(update_fields=["sent_at"])
-        record_event(
-            message.order,
-            "message_sent",
-            actor=Actor.system(),
-            message=f"{message.subject}\n\n{message.body}",
-            data={"message_id": message.pk, "type": message.type, "to": message.to},
-        )
+        record_sent(message)
     return True

@@ -293,15 +293,20 @@ def _record(sent: list[CustomerMessage], failed: list[CustomerMessage]) -> None:
         _mark_sent(sent)
         with deferred_events():
             for message in sent:
-                record_event(
-                    message.order,
-                    "message_sent",
-                    actor=Actor.system(),
-                    message=f"{message.subject}\n\n{message.body}",
-                    data={"message_id": message.pk, "type": message.type, "to": message.to},
-                )
+                record_sent(message)
     if failed:
         CustomerMessage.objects.bulk_update(failed, ["attempts", "retry_at"])
+
+
+def record_sent(message: CustomerMessage) -> None:
+    """The sent message on its order's timeline, word for word."""
+    record_event(
+        message.order,
+        "message_sent",
+        actor=Actor.system(),
+        message=f"{message.subject}\n\n{message.body}",
+        data={"message_id": message.pk, "type": message.type, "to": message.to},
+    )
 
 
 def _mark_sent(messages: list[CustomerMessage]) -> None:
