@@ -34,7 +34,37 @@ READ_AT = NOW + 25 * MINUTE  # the dashboard is read at 11:25, between two job r
 
 
 @pytest.fixture
-def histories(world, make_order, make_delivery, make_shipment):
+def ship_from(make_delivery, make_shipment):
+    """Ship the order from a location: accepted, shipped and delivered at random times after
+    its release (a step not reached by READ_AT stays open); the delivery order is created
+    `created_within` minutes after the release."""
+
+    def ship(order, location, released, rng, *, created_within: tuple[float, float]) -> None:
+        accepted = released + rng.uniform(5, 300) * MINUTE
+        shipped = accepted + rng.uniform(30, 900) * MINUTE
+        delivery = make_delivery(
+            order,
+            location=location,
+            status=DeliveryOrder.Status.SHIPPED,
+            created_at=released + rng.uniform(*created_within) * MINUTE,
+            released_at=released,
+            accepted_at=accepted if accepted < READ_AT else None,
+            shipped_at=shipped if shipped < READ_AT and accepted < READ_AT else None,
+        )
+        if shipped < READ_AT and accepted < READ_AT:
+            delivered = shipped + rng.uniform(60, 4000) * MINUTE
+            make_shipment(
+                delivery,
+                status=Shipment.Status.DELIVERED if delivered < READ_AT else "in_transit",
+                shipped_at=shipped,
+                delivered_at=delivered if delivered < READ_AT else None,
+            )
+
+    return ship
+
+
+@pytest.fixture
+def histories(world, make_order, ship_from):
     """Orders of both shops whose steps end all over the last 8 days, some after the copy."""
     rng = random.Random(9)
     intake = []
@@ -53,25 +83,7 @@ def histories(world, make_order, make_delivery, make_shipment):
         if released > READ_AT - datetime.timedelta(days=7) and shop == world["web"]:
             intake.append(taken)
         location = world["store"] if index % 4 == 0 else world["warehouse"]
-        accepted = released + rng.uniform(5, 300) * MINUTE
-        shipped = accepted + rng.uniform(30, 900) * MINUTE
-        delivery = make_delivery(
-            order,
-            location=location,
-            status=DeliveryOrder.Status.SHIPPED,
-            created_at=released + rng.uniform(0, 5) * MINUTE,
-            released_at=released,
-            accepted_at=accepted if accepted < READ_AT else None,
-            shipped_at=shipped if shipped < READ_AT and accepted < READ_AT else None,
-        )
-        if shipped < READ_AT and accepted < READ_AT:
-            delivered = shipped + rng.uniform(60, 4000) * MINUTE
-            make_shipment(
-                delivery,
-                status=Shipment.Status.DELIVERED if delivered < READ_AT else "in_transit",
-                shipped_at=shipped,
-                delivered_at=delivered if delivered < READ_AT else None,
-            )
+        ship_from(order, location, released, rng, created_within=(0, 5))
         if index % 5 == 0:
             event(order, "ready_for_pickup", released + 60 * MINUTE)
             event(order, "collected", released + rng.uniform(61, 3000) * MINUTE)
@@ -170,7 +182,7 @@ def test_a_step_end_recorded_late_is_copied_by_the_hourly_run(world, make_order)
 
 
 @pytest.fixture
-def split_histories(histories, world, make_delivery, make_shipment):
+def split_histories(histories, world, ship_from):
     """Some orders also at a second store: two stores, one type."""
     second = Location.objects.create(
         code="h8-store-2", name="H8 Store 2", type="store", postcode="20095", daily_capacity=2,
@@ -179,25 +191,7 @@ def split_histories(histories, world, make_delivery, make_shipment):
     rng = random.Random(3)
     for order in Order.objects.filter(shop__in=[world["web"], world["app"]])[::3]:
         released = order.released_at
-        accepted = released + rng.uniform(5, 300) * MINUTE
-        shipped = accepted + rng.uniform(30, 900) * MINUTE
-        delivery = make_delivery(
-            order,
-            location=second,
-            status=DeliveryOrder.Status.SHIPPED,
-            created_at=released + rng.uniform(6, 20) * MINUTE,
-            released_at=released,
-            accepted_at=accepted if accepted < READ_AT else None,
-            shipped_at=shipped if shipped < READ_AT and accepted < READ_AT else None,
-        )
-        if shipped < READ_AT and accepted < READ_AT:
-            delivered = shipped + rng.uniform(60, 4000) * MINUTE
-            make_shipment(
-                delivery,
-                status=Shipment.Status.DELIVERED if delivered < READ_AT else "in_transit",
-                shipped_at=shipped,
-                delivered_at=delivered if delivered < READ_AT else None,
-            )
+        ship_from(order, second, released, rng, created_within=(6, 20))
     return second
 
 
