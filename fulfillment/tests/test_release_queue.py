@@ -143,11 +143,12 @@ def test_with_a_broker_a_drain_finding_a_queue_calls_in_another_worker(
     place_order(), place_order(), place_order()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(route_released_orders, "delay", lambda: queued.append("drain"))
+    monkeypatch.setattr(route_released_orders, "apply_async", lambda **o: queued.append(o))
     flags = dispatch._redis(settings.REDIS_URL)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             assert route_released_orders() == 3  # this drain routes them all itself ...
-        assert queued == ["drain"]  # ... and queued one more for an idle worker to share
+        # ... and queued one more for an idle worker to share, to start at once
+        assert queued == [{"countdown": None}]
     finally:
         flags.delete(dispatch.flag_key(release_queue.ROUTING_DRAIN))

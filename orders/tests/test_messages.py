@@ -246,7 +246,9 @@ def test_with_a_broker_a_kick_queues_one_drain_until_that_drain_starts(
     name = f"test-{uuid.uuid4().hex[:8]}"  # a flag of its own: parallel runs share Redis
     monkeypatch.setitem(dispatch.DRAINS, name, "orders.tasks.send_pending_messages")
     queued = []
-    monkeypatch.setattr(tasks.send_pending_messages, "delay", lambda: queued.append(name))
+    monkeypatch.setattr(
+        tasks.send_pending_messages, "apply_async", lambda **options: queued.append(name)
+    )
     flags = dispatch._redis(settings.REDIS_URL)
 
     def commit_with_kick() -> None:
@@ -266,13 +268,32 @@ def test_with_a_broker_a_kick_queues_one_drain_until_that_drain_starts(
         flags.delete(dispatch.flag_key(name))
 
 
+@pytest.mark.skipif(not settings_module.REDIS_URL, reason="needs Redis (REDIS_URL)")
+def test_with_a_broker_the_messages_drain_waits_a_moment_to_gather_a_batch(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(tasks.send_pending_messages, "apply_async", lambda **o: queued.append(o))
+    flags = dispatch._redis(settings.REDIS_URL)
+    flags.delete(dispatch.flag_key(messages.MESSAGES_DRAIN))
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            dispatch.kick(messages.MESSAGES_DRAIN)
+        assert [options["countdown"] for options in queued] == [1.0]
+    finally:
+        flags.delete(dispatch.flag_key(messages.MESSAGES_DRAIN))
+
+
 def test_without_redis_at_the_commit_the_kick_is_logged_and_left_to_the_sweep(
     settings, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     queued = []
-    monkeypatch.setattr(tasks.send_pending_messages, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(
+        tasks.send_pending_messages, "apply_async", lambda **options: queued.append(1)
+    )
     [message] = waiting_messages(1)
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
