@@ -68,10 +68,7 @@ def fulfilment_rows() -> list[tuple[int, int, str, bool, bool]]:
     """(shop id, location id, location code, is a pickup store, the shop sells stock in
     transit) for locations that can fulfil."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(FULFILMENT_ROWS.call(), [Location.Type.STORE])
-        else:
-            cursor.execute(_FULFILMENT_ROWS_SQL.replace("$1", "%s"), [Location.Type.STORE])
+        cursor.execute(FULFILMENT_ROWS.statement(), [Location.Type.STORE])
         return [
             (shop_id, location_id, code, bool(pickup), bool(in_transit))
             for shop_id, location_id, code, pickup, in_transit in cursor.fetchall()

@@ -9,6 +9,7 @@ transaction mode, which would hand the `EXECUTE` to a connection that never saw 
 `PREPARE`).
 """
 
+import re
 import weakref
 from dataclasses import dataclass
 
@@ -37,3 +38,10 @@ class Prepared:
             cursor.execute(f"PREPARE {self.name}({self.types}) AS {self.sql}")
         done.add(self.name)
         return execute
+
+    def statement(self) -> str:
+        """What to execute with the parameters in order: `call()` on PostgreSQL, elsewhere the
+        statement itself with `%s` placeholders (each $n used once, in order)."""
+        if connection.vendor == "postgresql":
+            return self.call()
+        return re.sub(r"\$\d+", "%s", self.sql)

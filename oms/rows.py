@@ -78,21 +78,22 @@ def columns(model: type[Model], alias: str = "") -> str:
     return ", ".join(f"{prefix}{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+def instance(model: type[Model], row: Sequence) -> Model:
+    """One row of `columns(model)` as the instance the ORM would make (converters applied)."""
+    names, converters = _readers(model)
+    values = []
+    for value, (column, convert) in zip(row, converters, strict=True):
+        for converter in convert:
+            value = converter(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
+
+
 def select(model: type[Model], sql: str, params: Sequence) -> list[Model]:
     """The rows of `sql` (which selects `columns(model)`) as instances, as the ORM makes them.
 
     For hot reads whose ORM query cost more to compile than to run.
     """
-    names, converters = _readers(model)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        values = []
-        for value, (column, convert) in zip(row, converters, strict=True):
-            for converter in convert:
-                value = converter(value, column, connection)
-            values.append(value)
-        found.append(model.from_db(connection.alias, names, values))
-    return found
+        return [instance(model, row) for row in cursor.fetchall()]

@@ -115,9 +115,7 @@ _CUSTOMER_BY_EMAIL = Prepared(
 
 def _customers_by_email(email: str) -> list[Customer]:
     """The customer with this (normalised) e-mail, if any (prepared on PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        return select(Customer, _CUSTOMER_BY_EMAIL.call(), [email])
-    return list(Customer.objects.filter(email=email))
+    return select(Customer, _CUSTOMER_BY_EMAIL.statement(), [email])
 
 
 def _check_pickup(shop: Shop, delivery: dict, errors: list[dict]) -> Location | None:
