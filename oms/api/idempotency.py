@@ -123,6 +123,8 @@ def idempotent(view):
             if not _claim(client, key, request, fingerprint):
                 existing = IdempotencyRecord.objects.get(client=client, key=key)
                 return _replay(existing, fingerprint)
+            # Everything the view writes goes with the record: a view may skip savepoints.
+            request.rolled_back_on_error = True
             response = view(*args, **kwargs)
             if 200 <= response.status_code < 300:
                 _store(client, key, response)

@@ -139,7 +139,11 @@ def submit(request: Request) -> Response:
     serializer.is_valid(raise_exception=True)
     client = client_of(request)
     order = services.submit_order(
-        client=client, data=serializer.validated_data, actor=services.Actor.for_api_client(client)
+        client=client,
+        data=serializer.validated_data,
+        actor=services.Actor.for_api_client(client),
+        # With an Idempotency-Key a refusal rolls back the key's record too: no savepoint.
+        savepoint=not getattr(request, "rolled_back_on_error", False),
     )
     # Answered from what intake wrote (kept on the order): routing and returns come later.
     answer = order_representation(order, delivery_orders=[], returns=[])

@@ -196,18 +196,23 @@ def _client_shop(client: ApiClient | None, code: str, errors: list[dict]) -> Sho
     return shop
 
 
-@transaction.atomic
-def submit_order(*, client: ApiClient | None, data: dict[str, Any], actor: Actor) -> Order:
+def submit_order(
+    *, client: ApiClient | None, data: dict[str, Any], actor: Actor, savepoint: bool = True
+) -> Order:
     """Accept an order from any channel: validate, reserve stock, check risk, take payment.
 
     Either the whole order is created with its stock reserved, or nothing is written:
     InvalidInput (400) for bad data, DomainError (409) for a duplicate external id, a
     shortage of stock or a declined payment.
 
+    Inside a caller's transaction it works in a savepoint, so a refusal leaves the caller's
+    transaction usable. A caller that rolls back everything on a refusal anyway (the API
+    with its idempotency record) passes `savepoint=False` and saves two round trips.
+
     The order comes back with its lines, payment and events in memory as if prefetched, so
     answering with it reads nothing again.
     """
-    with deferred_events() as events:
+    with transaction.atomic(savepoint=savepoint), deferred_events() as events:
         order, lines, payment = _accept_order(client=client, data=data, actor=actor)
     _remember(order, lines=lines, payments=[payment], events=events)
     return order

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from inventory.models import Product, Reservation
+from oms.models import IdempotencyRecord
 from orders.models import Customer, CustomerMessage, Order, OrderEvent
 from orders.tests.conftest import order_body, priced, set_stock
 
@@ -134,6 +135,25 @@ def test_a_shortage_answers_409_naming_the_sku_and_reserves_nothing(submit):
     assert response.status_code == 409, response.json()
     assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
     assert (Reservation.objects.count(), Order.objects.count()) == before
+
+
+def test_an_order_refused_under_an_idempotency_key_leaves_nothing_and_the_key_free(submit):
+    Product.objects.create(sku="ORD-SCARCE-2", name="Scarce", style="ORD-SCARCE")
+    set_stock("ORD-SCARCE-2", 1)
+    body = order_body()
+    body["lines"][1] = {"sku": "ORD-SCARCE-2", "quantity": 2, "unit_price": "49.99"}
+    body = priced(body)
+    before = Reservation.objects.count(), Order.objects.count(), IdempotencyRecord.objects.count()
+
+    refused = submit(body, HTTP_IDEMPOTENCY_KEY="retry-after-restock")
+
+    assert refused.status_code == 409, refused.json()
+    after = Reservation.objects.count(), Order.objects.count(), IdempotencyRecord.objects.count()
+    assert after == before
+    set_stock("ORD-SCARCE-2", 10)
+    accepted = submit(body, HTTP_IDEMPOTENCY_KEY="retry-after-restock")
+    assert accepted.status_code == 201, accepted.json()
+    assert Order.objects.filter(number=accepted.json()["number"]).exists()
 
 
 def test_one_customer_across_orders_matched_by_email(submit):
@@ -292,13 +312,14 @@ def test_idempotent_replay_returns_the_same_response_and_another_body_422(submit
 
 def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_queries):
     submit()  # warm caches (content types, first-customer paths)
-    # 25 on PostgreSQL for a new customer with an Idempotency-Key, the savepoints of the
-    # test's own transaction included: auth, savepoint + key claim, savepoint, products,
-    # customer (lookup, savepoint, insert, release), addresses, risk rules, order id, order,
-    # lines, discounts, reservation (locations, insert, lock + stock picture), payment, its
-    # transaction, message, events (one insert), release, stored answer, release. SQLite
-    # needs one more (the reservation and its movements are two inserts there).
-    with django_assert_max_num_queries(25 if connection.vendor == "postgresql" else 26):
+    # 23 on PostgreSQL for a new customer with an Idempotency-Key, the savepoints of the
+    # test's own transaction included: auth, savepoint + key claim, products, customer
+    # (lookup, savepoint, insert, release), addresses, risk rules, order id, order, lines,
+    # discounts, reservation (locations, insert, lock + stock picture), payment, its
+    # transaction, message, events (one insert), stored answer, release. Intake sets no
+    # savepoint of its own under a key. SQLite needs one more (the reservation and its
+    # movements are two inserts there).
+    with django_assert_max_num_queries(23 if connection.vendor == "postgresql" else 24):
         response = submit(HTTP_IDEMPOTENCY_KEY="budget-key")
     assert response.status_code == 201
 
