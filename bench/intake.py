@@ -132,11 +132,18 @@ def work_done() -> dict[str, int]:
 
 
 def purge_queues() -> None:
-    """Start with empty queues: the benchmark's Redis database is its own."""
+    """Start with empty queues and no drain flags: the benchmark's Redis database is its own.
+
+    A flag left by the previous run (its drain task purged with the queue) would hold every
+    kick back until it expires, so the run's first half-minute would send nothing.
+    """
     if os.environ.get("REDIS_URL"):
         import redis
 
-        redis.Redis.from_url(os.environ["REDIS_URL"]).delete(*QUEUES)
+        from oms.dispatch import DRAINS, flag_key
+
+        flags = [flag_key(name) for name in DRAINS]
+        redis.Redis.from_url(os.environ["REDIS_URL"]).delete(*QUEUES, *flags)
 
 
 def _cpu(pid: int) -> float:

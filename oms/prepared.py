@@ -6,7 +6,9 @@ throughput. A statement is prepared once per database connection (`PREPARE`, whi
 a rollback) and run with `EXECUTE`, so it goes through Django's cursor: query logging and
 query counting see it. It needs session-level connection pooling (not PgBouncer's
 transaction mode, which would hand the `EXECUTE` to a connection that never saw the
-`PREPARE`).
+`PREPARE`). The connections run with `plan_cache_mode = force_generic_plan` (oms/settings.py):
+each statement is planned once, at its first EXECUTE, not again for every call — left to
+choose, PostgreSQL kept planning the statements that take an array anew.
 """
 
 import re
