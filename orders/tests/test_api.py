@@ -113,14 +113,19 @@ def test_invalid_orders_answer_400_naming_the_field_and_write_nothing(submit, ch
     assert (Order.objects.count(), Customer.objects.count()) == before
 
 
-def test_the_same_external_id_twice_answers_409(submit):
+@pytest.mark.parametrize("keys", [(), ("first-key", "second-key")], ids=["no key", "keys"])
+def test_the_same_external_id_twice_answers_409(submit, keys):
     body = order_body()
-    assert submit(body).status_code == 201
+    headers = [{"HTTP_IDEMPOTENCY_KEY": key} for key in keys] or [{}, {}]
+    assert submit(body, **headers[0]).status_code == 201
+    records = IdempotencyRecord.objects.count()
 
-    again = submit(body)
+    again = submit(body, **headers[1])
 
     assert again.status_code == 409
     assert errors_of(again) == {"external_id": "duplicate"}
+    assert Order.objects.filter(external_id=body["external_id"]).count() == 1
+    assert IdempotencyRecord.objects.count() == records  # the refused key is not kept
 
 
 def test_a_shortage_answers_409_naming_the_sku_and_reserves_nothing(submit):

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from conftest import api_client_for
+from oms.models import IdempotencyRecord
 from orders.models import Order
 from orders.tests.conftest import order_body, set_stock
 
@@ -49,15 +50,19 @@ def test_the_same_idempotency_key_at_the_same_moment_creates_one_order(postgres_
     assert Order.objects.filter(external_id=body["external_id"]).count() == 1
 
 
-def test_the_same_external_id_at_the_same_moment_creates_one_order(postgres_only):
+@pytest.mark.parametrize("with_keys", [False, True], ids=["no key", "a key each"])
+def test_the_same_external_id_at_the_same_moment_creates_one_order(postgres_only, with_keys):
     set_stock("TSHIRT-WHITE-M", 100)
     set_stock("JEANS-BLUE-32", 100)
     body = order_body()
 
-    def post(_index: int):
-        return api_client_for("demo-de-web").post("/api/v1/orders", body, format="json")
+    def post(index: int):
+        headers = {"HTTP_IDEMPOTENCY_KEY": f"same-moment-{index}"} if with_keys else {}
+        return api_client_for("demo-de-web").post("/api/v1/orders", body, format="json", **headers)
 
     statuses = sorted(response.status_code for response in run_at_once(4, post))
 
     assert statuses == [201, 409, 409, 409]
     assert Order.objects.filter(external_id=body["external_id"]).count() == 1
+    kept = IdempotencyRecord.objects.filter(key__startswith="same-moment-").count()
+    assert kept == (1 if with_keys else 0)  # only the accepted order's key
