@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from inventory.models import Location
 from oms.models import Country
 from orders.models import Order
+from orders.money import format_money
 from orders.services import Actor, LineQuantity, approve_order, cancel_order, care, reject_order
 from orders.services.lifecycle import change_shipping_address, shipping_address_locked
 from orders.services.messages import MAX_SEND_ATTEMPTS
@@ -472,7 +473,7 @@ def _run_return(order: Order, form: ReturnForm, actor: Actor) -> str:
         _("Return %(number)s created, refund %(amount)s %(currency)s.")
         % {
             "number": return_order.number,
-            "amount": return_order.refund_amount,
+            "amount": format_money(return_order.refund_amount, order.currency),
             "currency": order.currency,
         },
         slip_url(return_order),
@@ -508,7 +509,10 @@ def _run_goodwill(order: Order, form: GoodwillForm, actor: Actor) -> str:
         reason=form.cleaned_data["reason"],
         actor=actor,
     )
-    return _("%(amount)s %(currency)s refunded.") % {"amount": amount, "currency": order.currency}
+    return _("%(amount)s %(currency)s refunded.") % {
+        "amount": format_money(amount, order.currency),
+        "currency": order.currency,
+    }
 
 
 def _run_voucher(order: Order, form: VoucherForm, actor: Actor) -> str:

@@ -25,6 +25,7 @@ from oms.errors import DomainError, InvalidInput
 from oms.models import Shop
 from orders.locks import lock_order
 from orders.models import Order, OrderEvent, Payment
+from orders.money import format_money
 from orders.services import record_payment
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
@@ -566,7 +567,7 @@ def _take_counter_payment(order: Order, method: str, actor: Actor) -> None:
                     "attr": "paid_in_store",
                     "code": "required",
                     "detail": _("Take %(amount)s %(currency)s and say how the customer paid.")
-                    % {"amount": due, "currency": order.currency},
+                    % {"amount": format_money(due, order.currency), "currency": order.currency},
                 }
             ]
         )

@@ -41,6 +41,11 @@ def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
     return Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
+def format_money(amount: Decimal | int | str, currency: str) -> str:
+    """The amount as text in the currency's minor unit (84.920000 EUR → "84.92")."""
+    return str(quantize(amount, currency))
+
+
 def fits_currency(amount: Decimal, currency: str) -> bool:
     """True when the amount has no more decimals than the currency's minor unit."""
     return amount == amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)

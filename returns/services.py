@@ -18,6 +18,7 @@ from inventory.models import Location, StockMovement
 from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_lines, lock_order
 from orders.models import Order, OrderLine, PaymentTransaction
+from orders.money import format_money
 from orders.payments import PaymentResult, get_provider
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
@@ -326,7 +327,7 @@ def return_announce(
         % {
             "number": return_order.number,
             "items": described,
-            "amount": breakdown.total,
+            "amount": format_money(breakdown.total, order.currency),
             "currency": order.currency,
             "to": destination.code,
         },
@@ -675,7 +676,7 @@ def _issue_refund(
         actor=actor,
         message=_("Refund of %(amount)s %(currency)s for return %(number)s (%(method)s).")
         % {
-            "amount": refund.amount,
+            "amount": format_money(refund.amount, order.currency),
             "currency": order.currency,
             "number": return_order.number,
             "method": refund.get_method_display(),

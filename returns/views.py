@@ -16,6 +16,7 @@ from oms.barcode import code128_svg
 from oms.errors import DomainError, InvalidInput
 from oms.roles import STORE_STAFF
 from orders.models import Order, OrderEvent
+from orders.money import format_money
 from orders.services.events import Actor
 from returns import selectors, services
 from returns.forms import PayoutForm, StoreReturnLineForm
@@ -135,7 +136,7 @@ def store_returns(request: HttpRequest, code: str) -> HttpResponse:
         _("Return %(number)s recorded: pay out %(amount)s %(currency)s (%(method)s).")
         % {
             "number": return_order.number,
-            "amount": return_order.refund_amount,
+            "amount": format_money(return_order.refund_amount, order.currency),
             "currency": order.currency,
             "method": return_order.refunds.get().get_method_display(),
         },

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from orders.money import quantize
+from orders.money import format_money
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ def money(amount: Decimal | None, currency: str) -> str:
     """The amount in the currency's minor unit (84.920 EUR → 84.92)."""
     if amount is None or amount == "":
         return ""
-    return str(quantize(amount, currency))
+    return format_money(amount, currency)

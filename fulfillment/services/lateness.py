@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from fulfillment.models import Shipment, ShopFulfilmentSettings
 from orders.locks import lock_order
 from orders.models import Order
+from orders.money import format_money
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
 from orders.services.payments import reduce_payments
@@ -82,7 +83,10 @@ def _compensate(
             "late_compensation",
             actor=actor,
             message=_("Express fee of %(amount)s %(currency)s given back for the late parcel.")
-            % {"amount": order.shipping_fee, "currency": order.currency},
+            % {
+                "amount": format_money(order.shipping_fee, order.currency),
+                "currency": order.currency,
+            },
             data={"kind": policy.late_compensation, "amount": str(refunded)},
         )
         return True

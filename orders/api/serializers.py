@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 from orders.models import Address, Order, OrderEvent, OrderLine, Payment
-from orders.money import quantize
+from orders.money import format_money
 
 SUBMITTED_PAYMENT_STATUSES = [
     (Payment.Status.PENDING.value, Payment.Status.PENDING.label),
@@ -130,7 +130,7 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, obj) -> str:
         currency = getattr(obj, "currency", None) or obj.order.currency
-        return str(quantize(getattr(obj, self.attr), currency))
+        return format_money(getattr(obj, self.attr), currency)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -245,7 +245,7 @@ class OrderSerializer(serializers.ModelSerializer):
     def get_amount_due(self, order: Order) -> str:
         from orders.services.payments import amount_due
 
-        return str(quantize(amount_due(order), order.currency))
+        return format_money(amount_due(order), order.currency)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_delivery_orders(self, order: Order) -> list[dict]:
@@ -282,7 +282,7 @@ class OrderCancelLineSerializer(serializers.Serializer):
 
 
 class OrderCancelSerializer(serializers.Serializer):
-    lines = OrderCancelLineSerializer(many=True, required=False, allow_empty=False)
+    lines = OrderCancelLineSerializer(many=True, required=False, allow_null=True, allow_empty=False)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
@@ -294,10 +294,6 @@ class OrderPaymentRecordSerializer(serializers.Serializer):
 
 class OrderReviewSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-
-def _money(amount, currency: str) -> str:
-    return str(quantize(amount, currency))
 
 
 def _address(address: Address) -> dict:
@@ -344,11 +340,11 @@ def order_representation(
         "shop": order.shop.code,
         "external_id": order.external_id,
         "currency": currency,
-        "subtotal": _money(order.subtotal, currency),
-        "discount_total": _money(order.discount_total, currency),
-        "shipping_fee": _money(order.shipping_fee, currency),
-        "total": _money(order.total, currency),
-        "amount_due": _money(amount_due(order), currency),
+        "subtotal": format_money(order.subtotal, currency),
+        "discount_total": format_money(order.discount_total, currency),
+        "shipping_fee": format_money(order.shipping_fee, currency),
+        "total": format_money(order.total, currency),
+        "amount_due": format_money(amount_due(order), currency),
         "payment_method": order.payment_method,
         "customer": {
             "email": customer.email,
@@ -369,10 +365,10 @@ def order_representation(
                 "sku": line.sku,
                 "name": line.name,
                 "quantity": line.quantity,
-                "unit_price": _money(line.unit_price, currency),
-                "discount": _money(line.discount, currency),
-                "order_discount": _money(line.order_discount, currency),
-                "net_price": _money(line.net_price, currency),
+                "unit_price": format_money(line.unit_price, currency),
+                "discount": format_money(line.discount, currency),
+                "order_discount": format_money(line.order_discount, currency),
+                "net_price": format_money(line.net_price, currency),
                 "quantity_cancelled": line.quantity_cancelled,
                 "quantity_allocated": line.quantity_allocated,
                 "quantity_shipped": line.quantity_shipped,
@@ -388,9 +384,9 @@ def order_representation(
             {
                 "method": payment.method,
                 "status": payment.status,
-                "amount": _money(payment.amount, currency),
-                "amount_captured": _money(payment.amount_captured, currency),
-                "amount_refunded": _money(payment.amount_refunded, currency),
+                "amount": format_money(payment.amount, currency),
+                "amount_captured": format_money(payment.amount_captured, currency),
+                "amount_refunded": format_money(payment.amount_refunded, currency),
                 "reference": payment.reference,
             }
             for payment in payments

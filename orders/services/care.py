@@ -24,7 +24,7 @@ from orders.models import (
     Payment,
     PaymentTransaction,
 )
-from orders.money import quantize, units_value
+from orders.money import format_money, quantize, units_value
 from orders.payments import get_provider
 from orders.services.events import Actor, record_event
 from orders.services.lifecycle import LineQuantity, cancel_order, change_status, release_order
@@ -248,7 +248,11 @@ def goodwill_refund(*, order: Order, amount: Decimal, reason: str, actor: Actor)
         "goodwill_refund",
         actor=actor,
         message=_("Goodwill refund of %(amount)s %(currency)s. Reason: %(reason)s")
-        % {"amount": refunded, "currency": order.currency, "reason": reason},
+        % {
+            "amount": format_money(refunded, order.currency),
+            "currency": order.currency,
+            "reason": reason,
+        },
         data={"amount": str(refunded), "reason": reason},
     )
     queue_message(

@@ -25,7 +25,7 @@ from orders.models import (
     PaymentTransaction,
     RiskRule,
 )
-from orders.money import fits_currency, price_lines
+from orders.money import fits_currency, format_money, price_lines
 from orders.payments import get_provider
 from orders.services.events import Actor, deferred_events, record_event
 from orders.services.lifecycle import on_order_released, record_status_change, settings_for
@@ -313,7 +313,7 @@ def _accept_order(
                     "payment.amount",
                     "amount_mismatch",
                     _("The payment amount must equal the order total %(total)s.")
-                    % {"total": total},
+                    % {"total": format_money(total, currency)},
                 )
             ]
         )
@@ -420,10 +420,10 @@ def _accept_order(
         % {
             "external_id": order.external_id,
             "shop": shop.code,
-            "total": total,
+            "total": format_money(total, currency),
             "currency": currency,
         },
-        data={"external_id": order.external_id, "total": str(total)},
+        data={"external_id": order.external_id, "total": format_money(total, currency)},
     )
     for hit in hits:
         record_event(
@@ -605,10 +605,14 @@ def _take_payment(
             % {
                 "method": payment_data["method"],
                 "status": status,
-                "amount": amount,
+                "amount": format_money(amount, order.currency),
                 "currency": order.currency,
             },
-            data={"amount": str(amount), "reference": reference, "payment": payment.pk},
+            data={
+                "amount": format_money(amount, order.currency),
+                "reference": reference,
+                "payment": payment.pk,
+            },
         )
 
 

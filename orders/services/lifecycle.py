@@ -141,13 +141,16 @@ def cancel_order(
     else:
         wanted = lines
     errors = []
+    asked: dict[int, int] = {}  # a line named twice counts with both quantities
     for index, item in enumerate(wanted):
         line = order_lines.get(item.line_id)
         if line is None:
             errors.append(
                 {"attr": f"lines.{index}.line", "code": "unknown", "detail": _("No such line.")}
             )
-        elif item.quantity > line.quantity_open:
+            continue
+        asked[line.pk] = asked.get(line.pk, 0) + item.quantity
+        if asked[line.pk] > line.quantity_open:
             errors.append(
                 {
                     "attr": f"lines.{index}.quantity",
@@ -160,6 +163,7 @@ def cancel_order(
         if any(error["code"] == "unknown" for error in errors):
             raise InvalidInput(errors)
         raise DomainError(_("Shipped units cannot be cancelled."), errors=errors, code="shipped")
+    wanted = [LineQuantity(line_id, quantity) for line_id, quantity in asked.items()]
     if not any(item.quantity for item in wanted):
         raise DomainError(_("Nothing left to cancel."), code="not-cancellable")
 

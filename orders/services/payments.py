@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from oms.errors import DomainError
+from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_order
 from orders.models import Order, OrderLine, Payment, PaymentTransaction
-from orders.money import quantize, units_value
+from orders.money import fits_currency, format_money, units_value
 from orders.payments import PaymentProvider, get_provider
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
@@ -58,19 +58,55 @@ def record_transaction(
 def record_payment(
     *, order: Order, amount: Decimal, reference: str, status: str, actor: Actor
 ) -> Order:
-    """Record a payment received (e.g. a bank transfer); release the order once covered."""
+    """Record a payment received (e.g. a bank transfer); release the order once covered.
+
+    Refused: more decimals than the currency has (400); a cancelled order, nothing due, more
+    than is due, or an authorisation that does not cover the whole amount due (409). A
+    transfer may pay part of what is due; the order waits for the rest.
+    """
     from orders.services.lifecycle import release_order
 
     order = lock_order(order.pk)
     if order.status == Order.Status.CANCELLED:
         raise DomainError(_("The order is cancelled; it takes no payments."), code="order-closed")
-    amount = quantize(amount, order.currency)
+    if not fits_currency(amount, order.currency):
+        raise InvalidInput(
+            [
+                _amount_error(
+                    "too_many_decimals",
+                    _("%(currency)s amounts have no more decimals than its minor unit.")
+                    % {"currency": order.currency},
+                )
+            ]
+        )
     payment = order.payments.filter(status=Payment.Status.PENDING).order_by("pk").first()
-    if payment is None:
-        payment = Payment.objects.create(
-            order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=amount
+    expected = ZERO if payment is None else payment.amount - payment.amount_captured
+    reserved_unpaid = order.delivery_method == Order.DeliveryMethod.RESERVE
+    if payment is not None and reserved_unpaid and payment.amount == ZERO:
+        payment.amount = expected = order.total  # click & reserve: paid in full on collection
+    if expected <= ZERO:
+        raise DomainError(
+            _("Nothing is due on order %(number)s.") % {"number": order.number},
+            errors=[_amount_error("nothing_due", _("Nothing is due."))],
+            code="nothing-due",
+        )
+    due = format_money(expected, order.currency)
+    if amount > expected:
+        raise DomainError(
+            _("Only %(due)s %(currency)s is due.") % {"due": due, "currency": order.currency},
+            errors=[_amount_error("exceeds_due", _("At most %(due)s.") % {"due": due})],
+            code="exceeds-due",
         )
     if status == Payment.Status.AUTHORIZED:
+        if amount != expected:
+            raise DomainError(
+                _("An authorisation covers the whole amount due (%(due)s %(currency)s).")
+                % {"due": due, "currency": order.currency},
+                errors=[
+                    _amount_error("partial_authorization", _("Must be %(due)s.") % {"due": due})
+                ],
+                code="partial-authorization",
+            )
         payment.status = Payment.Status.AUTHORIZED
         payment.reference = reference
         kind = PaymentTransaction.Kind.AUTHORIZE
@@ -79,7 +115,7 @@ def record_payment(
         if payment.amount_captured >= payment.amount:
             payment.status = Payment.Status.PAID
         kind = PaymentTransaction.Kind.PAYMENT
-    payment.save(update_fields=["status", "reference", "amount_captured"])
+    payment.save(update_fields=["status", "reference", "amount", "amount_captured"])
     booked = PaymentTransaction.objects.create(
         payment=payment, kind=kind, amount=amount, succeeded=True, reference=reference
     )
@@ -89,19 +125,31 @@ def record_payment(
             order=order,
             type="payment_received",
             key=f"payment_received:{booked.pk}",
-            context={"amount": str(amount)},
+            context={"amount": format_money(amount, order.currency)},
         )
     record_event(
         order,
         "payment_received" if kind == PaymentTransaction.Kind.PAYMENT else "payment_authorized",
         actor=actor,
         message=_("%(amount)s %(currency)s received (%(reference)s).")
-        % {"amount": amount, "currency": order.currency, "reference": reference},
-        data={"amount": str(amount), "reference": reference, "payment": payment.pk},
+        % {
+            "amount": format_money(amount, order.currency),
+            "currency": order.currency,
+            "reference": reference,
+        },
+        data={
+            "amount": format_money(amount, order.currency),
+            "reference": reference,
+            "payment": payment.pk,
+        },
     )
     if order.status == Order.Status.AWAITING_PAYMENT and amount_due(order) <= ZERO:
         release_order(order=order, actor=actor)
     return order
+
+
+def _amount_error(code: str, detail: str) -> dict:
+    return {"attr": "amount", "code": code, "detail": str(detail)}
 
 
 def shipment_value(line: OrderLine, quantity: int) -> Decimal:
@@ -143,7 +191,7 @@ def capture_payment_for_shipment(
             "payment_capture_failed",
             actor=actor,
             message=_("Capture of %(amount)s declined: %(message)s")
-            % {"amount": amount, "message": result.message},
+            % {"amount": format_money(amount, order.currency), "message": result.message},
             data={"amount": str(amount), "payment": payment.pk},
         )
         return ZERO
@@ -156,7 +204,7 @@ def capture_payment_for_shipment(
         "payment_captured",
         actor=actor,
         message=_("%(amount)s %(currency)s captured.")
-        % {"amount": amount, "currency": order.currency},
+        % {"amount": format_money(amount, order.currency), "currency": order.currency},
         data={"amount": str(amount), "payment": payment.pk},
     )
     return amount
@@ -195,7 +243,7 @@ def reduce_payments(
                 "payment_voided",
                 actor=actor,
                 message=_("Authorisation reduced by %(amount)s %(currency)s.")
-                % {"amount": to_void, "currency": order.currency},
+                % {"amount": format_money(to_void, order.currency), "currency": order.currency},
                 data={"amount": str(to_void), "payment": payment.pk, "ok": result.ok},
             )
         if to_refund > ZERO:
@@ -213,7 +261,7 @@ def reduce_payments(
                 "payment_refunded" if result.ok else "payment_refund_failed",
                 actor=actor,
                 message=_("%(amount)s %(currency)s refunded.")
-                % {"amount": to_refund, "currency": order.currency},
+                % {"amount": format_money(to_refund, order.currency), "currency": order.currency},
                 data={"amount": str(to_refund), "payment": payment.pk, "ok": result.ok},
             )
         payment.amount = new_amount

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from oms.prepared import Prepared
 from oms.rows import columns, select
 from orders.models import RiskRule
+from orders.money import format_money
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,14 @@ def evaluate_risk(
         elif rule.condition == RiskRule.Condition.ORDER_VALUE_ABOVE:
             if order_value > threshold:
                 detail = _("order value %(value)s above %(n)s") % {
-                    "value": order_value,
-                    "n": threshold,
+                    "value": format_money(order_value, shop.currency),
+                    "n": format_money(threshold, shop.currency),
                 }
         elif rule.condition == RiskRule.Condition.NEW_CUSTOMER_VALUE_ABOVE:
             if order_value > threshold and is_new_customer():
                 detail = _("new customer, order value %(value)s above %(n)s") % {
-                    "value": order_value,
-                    "n": threshold,
+                    "value": format_money(order_value, shop.currency),
+                    "n": format_money(threshold, shop.currency),
                 }
         elif rule.condition == RiskRule.Condition.COUNTRIES_DIFFER:
             if billing_country != shipping_country:

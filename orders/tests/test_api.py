@@ -5,7 +5,7 @@ from django.db import connection
 
 from inventory.models import Product, Reservation
 from oms.models import IdempotencyRecord
-from orders.models import Customer, CustomerMessage, Order, OrderEvent
+from orders.models import Customer, CustomerMessage, Order, OrderEvent, PaymentTransaction
 from orders.tests.conftest import order_body, priced, set_stock
 
 pytestmark = pytest.mark.django_db
@@ -277,6 +277,33 @@ def test_cancelling_more_than_is_open_answers_409(submit, shop_api):
     assert "lines.0.quantity" in errors_of(response)
 
 
+def test_a_line_named_twice_counts_with_both_quantities(submit, shop_api):
+    order = submit().json()
+    line = order["lines"][1]  # one unit
+    twice = [{"line": line["id"], "quantity": 1}, {"line": line["id"], "quantity": 1}]
+
+    response = shop_api.post(
+        f"/api/v1/orders/{order['number']}/cancel", {"lines": twice}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert errors_of(response) == {"lines.1.quantity": "not_cancellable"}
+    after = shop_api.get(f"/api/v1/orders/{order['number']}").json()
+    assert after["lines"][1]["quantity_cancelled"] == 0
+    assert after["status"] == order["status"]
+
+
+def test_cancel_with_lines_null_cancels_the_whole_order(submit, shop_api):
+    order = submit().json()
+
+    response = shop_api.post(
+        f"/api/v1/orders/{order['number']}/cancel", {"lines": None}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "cancelled"
+
+
 def test_shipping_address_put_and_409_once_shipped(submit, shop_api):
     order = submit().json()
     address = {"street": "Zeil 1", "postcode": "60311", "city": "Frankfurt", "country": "DE"}
@@ -313,6 +340,58 @@ def test_idempotent_replay_returns_the_same_response_and_another_body_422(submit
     assert replay.json() == first.json()
     assert other.status_code == 422
     assert Order.objects.filter(external_id=body["external_id"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payment", "status", "code"),
+    [
+        ({"status": "authorized", "amount": "1.00"}, 409, "partial_authorization"),
+        ({"status": "paid", "amount": "84.93"}, 409, "exceeds_due"),
+        ({"status": "paid", "amount": "84.925"}, 400, "too_many_decimals"),
+    ],
+    ids=["partial authorisation", "more than due", "three decimals"],
+)
+def test_a_payment_that_does_not_fit_the_amount_due_is_refused_and_changes_nothing(
+    submit, shop_api, payment, status, code
+):
+    body = priced(order_body(payment={"method": "prepayment", "status": "pending", "amount": "0"}))
+    number = submit(body).json()["number"]
+    before = PaymentTransaction.objects.filter(payment__order__number=number).count()
+
+    response = shop_api.post(
+        f"/api/v1/orders/{number}/payments", {**payment, "reference": "bank-9"}, format="json"
+    )
+
+    assert response.status_code == status, response.json()
+    assert errors_of(response) == {"amount": code}
+    order = shop_api.get(f"/api/v1/orders/{number}").json()
+    assert (order["status"], order["amount_due"]) == ("awaiting_payment", "84.92")
+    assert PaymentTransaction.objects.filter(payment__order__number=number).count() == before
+
+
+def test_a_payment_for_an_order_with_nothing_due_answers_409(submit, shop_api):
+    number = submit().json()["number"]  # card, authorised at intake
+    payments = shop_api.get(f"/api/v1/orders/{number}").json()["payments"]
+
+    response = shop_api.post(
+        f"/api/v1/orders/{number}/payments",
+        {"status": "paid", "amount": "84.92", "reference": "twice"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert errors_of(response) == {"amount": "nothing_due"}
+    assert shop_api.get(f"/api/v1/orders/{number}").json()["payments"] == payments
+
+
+def test_the_timeline_shows_money_in_the_currency_minor_unit(submit, shop_api):
+    number = submit().json()["number"]
+
+    events = shop_api.get(f"/api/v1/orders/{number}").json()["events"]
+
+    created = next(event for event in events if event["type"] == "order_created")
+    assert "84.92 EUR" in created["message"], created["message"]
+    assert not any("0000" in event["message"] for event in events), events
 
 
 def test_intake_stays_within_its_query_budget(submit, django_assert_max_num_queries):
