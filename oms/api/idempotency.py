@@ -3,8 +3,11 @@
 The key is claimed by inserting an IdempotencyRecord in the same transaction as the work
 itself. A second request with the same key at the same moment blocks on the unique index
 until the first commits, then replays its stored response — so one order is created, never
-two. When the work fails (validation error, business refusal, crash) the transaction rolls
-back with the claim, and a retry with the same key runs again: nothing had been done.
+two. A refusal (400 invalid input, 409 business rule) is an answer too: the work rolls back,
+and the refusal is kept under the key in a transaction of its own, so a retry with the same
+key gets the same refusal (API.md: "returns the original response (same status and body)");
+a new attempt takes a new key. Nothing is kept when the request fails otherwise
+(authentication, not found, a crash): a retry runs again.
 """
 
 import hashlib
@@ -18,10 +21,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from oms.api.errors import problem
+from oms.api.errors import problem, problem_exception_handler
 from oms.models import ApiClient, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+# Refusals replayed like a success: what the request's data and the business rules decided.
+KEPT_REFUSALS = {400, 409}
 KEEP_FOR = timedelta(hours=48)
 MAX_KEY_LENGTH = 255
 
@@ -87,6 +92,14 @@ def _store(client: ApiClient, key: str, response: Response) -> None:
         )
 
 
+def refusal_of(exc: Exception, request: Request) -> Response | None:
+    """The problem answer the API gives for a refusal raised by the view (None: not one)."""
+    response = problem_exception_handler(exc, {"request": request})
+    if response is not None and response.status_code in KEPT_REFUSALS:
+        return response
+    return None
+
+
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         return problem(
@@ -95,7 +108,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
             f"The {HEADER} was used before with a different request.",
             code="idempotency-key-reused",
         )
-    response = Response(record.response_body, status=record.status_code)
+    content_type = "application/problem+json" if record.status_code >= 400 else None
+    response = Response(record.response_body, status=record.status_code, content_type=content_type)
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -125,12 +139,21 @@ def idempotent(view):
                 return _replay(existing, fingerprint)
             # Everything the view writes goes with the record: a view may skip savepoints.
             request.rolled_back_on_error = True
-            response = view(*args, **kwargs)
+            try:
+                response = view(*args, **kwargs)
+            except Exception as exc:
+                response = refusal_of(exc, request)
+                if response is None:
+                    raise
             if 200 <= response.status_code < 300:
                 _store(client, key, response)
-            else:
-                transaction.set_rollback(True)
-            return response
+                return response
+            transaction.set_rollback(True)  # the work goes; the refusal is kept below
+        if response.status_code in KEPT_REFUSALS:
+            with transaction.atomic():
+                if _claim(client, key, request, fingerprint):
+                    _store(client, key, response)
+        return response
 
     return wrapper
 

@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from oms.api.idempotency import idempotent, purge_expired_records
+from oms.errors import InvalidInput
 from oms.models import ApiClient, IdempotencyRecord, Shop
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +19,10 @@ calls: list[dict] = []
 @idempotent
 def create_thing(request):
     calls.append(request.data)
+    if request.data.get("missing"):
+        raise Http404
+    if request.data.get("invalid"):
+        raise InvalidInput([{"attr": "a", "code": "invalid", "detail": "No."}])
     if request.data.get("fail"):
         return Response({"detail": "no"}, status=409)
     return Response({"number": len(calls)}, status=201)
@@ -54,9 +60,22 @@ def test_the_same_key_with_another_body_answers_422(client):
     assert len(calls) == 1
 
 
-def test_a_refused_request_keeps_no_claim_so_a_retry_runs_again(client):
-    post(client, {"fail": True})
-    post(client, {"fail": True})
+@pytest.mark.parametrize(
+    ("body", "status"), [({"fail": True}, 409), ({"invalid": True}, 400)], ids=["409", "400"]
+)
+def test_a_refusal_is_the_original_response_for_its_key(client, body, status):
+    first = post(client, body)
+    second = post(client, body)
+
+    assert first.status_code == second.status_code == status
+    assert second.data == first.data
+    assert second["Idempotent-Replayed"] == "true"
+    assert len(calls) == 1
+
+
+def test_a_request_that_failed_otherwise_keeps_no_claim_so_a_retry_runs_again(client):
+    post(client, {"missing": True})
+    post(client, {"missing": True})
 
     assert len(calls) == 2
     assert not IdempotencyRecord.objects.filter(key="key-1").exists()
