@@ -294,6 +294,12 @@ class OrderPaymentRecordSerializer(serializers.Serializer):
 
 class OrderReviewSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Same as note (as in cancel)."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        return {"note": attrs.get("note") or attrs.get("reason") or ""}
 
 
 def _address(address: Address) -> dict:

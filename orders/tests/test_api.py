@@ -327,6 +327,21 @@ def test_shipping_address_put_and_409_once_shipped(submit, shop_api):
     assert refused.status_code == 409
 
 
+def test_rejecting_a_held_order_takes_a_reason_as_cancel_does(submit, shop_api):
+    body = order_body(lines=[{"sku": "TSHIRT-WHITE-M", "quantity": 400, "unit_price": "0.05"}])
+    held = submit(priced(body)).json()
+    assert held["status"] == "on_hold"
+
+    response = shop_api.post(
+        f"/api/v1/orders/{held['number']}/reject", {"reason": "fraud check failed"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "cancelled"
+    messages = [event["message"] for event in response.json()["events"]]
+    assert any("fraud check failed" in message for message in messages), messages
+
+
 def test_approving_an_order_that_is_not_held_answers_409(submit, shop_api):
     number = submit().json()["number"]
 
