@@ -107,6 +107,7 @@ def visible_order(request: Request, number: str) -> Order:
 )
 @api_view(["GET", "POST"])
 @permission_classes([IsShopOrSystemClient])
+@idempotent
 def orders(request: Request) -> Response:
     if request.method == "POST":
         return submit(request)
@@ -133,7 +134,6 @@ def orders(request: Request) -> Response:
     return paginator.get_paginated_response(OrderListItemSerializer(page, many=True).data)
 
 
-@idempotent
 def submit(request: Request) -> Response:
     serializer = OrderSubmitSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)

@@ -422,3 +422,13 @@ def test_a_routed_order_shows_its_delivery_orders_and_shipments_contract(
     assert {"line", "sku", "quantity"} <= set(delivery["lines"][0])
     routed = sum(line["quantity"] for d in body["delivery_orders"] for line in d["lines"])
     assert routed == sum(line["quantity"] for line in body["lines"])
+
+
+def test_the_schema_documents_the_idempotency_key_and_the_401(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    submit_order = schema["paths"]["/api/v1/orders/"]["post"]
+    header = [p for p in submit_order["parameters"] if p["in"] == "header"]
+    assert [(p["name"], p["required"]) for p in header] == [("Idempotency-Key", False)]
+    assert {"401", "422"} <= set(submit_order["responses"])
+    assert "401" in schema["paths"]["/api/v1/orders/{number}/"]["get"]["responses"]
