@@ -180,6 +180,14 @@ def test_a_shop_client_cannot_submit_for_or_see_another_shop(submit, other_shop_
     assert other_shop_api.get("/api/v1/orders", {"shop": "de-web"}).json()["results"] == []
 
 
+def test_submitting_for_another_shop_answers_403_with_the_reason(submit, other_shop_api):
+    response = submit(order_body(), api=other_shop_api)
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "This client may only submit orders for its own shop."
+
+
 def test_the_timeline_names_the_api_client_and_channel(submit):
     number = submit().json()["number"]
 
