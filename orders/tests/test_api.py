@@ -74,6 +74,19 @@ def test_get_answers_the_order_and_the_list_filters(submit, shop_api):
     assert shop_api.get("/api/v1/orders", {"status": "nonsense"}).status_code == 400
 
 
+@pytest.mark.parametrize("page", ["abc", "0", "2"])
+def test_a_page_that_does_not_exist_answers_400_naming_page(submit, shop_api, page):
+    submit()
+
+    response = shop_api.get("/api/v1/orders", {"page": page, "page_size": 200})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("page", "invalid_page")
+    assert "ask for a page from 1 to" in error["detail"]
+
+
 @pytest.mark.parametrize(
     ("change", "attr", "code"),
     [
