@@ -1,3 +1,4 @@
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -72,6 +73,32 @@ def test_get_answers_the_order_and_the_list_filters(submit, shop_api):
     assert detail.json()["number"] == number
     assert [item["number"] for item in listing.json()["results"]] == [number]
     assert shop_api.get("/api/v1/orders", {"status": "nonsense"}).status_code == 400
+
+
+def test_updated_since_without_an_offset_is_read_as_utc(submit, shop_api, recwarn):
+    number = submit().json()["number"]
+    updated_at = Order.objects.get(number=number).updated_at.astimezone(UTC)
+    naive = (updated_at + timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+    earlier = (updated_at - timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+
+    def listed(since: str) -> list[str]:
+        response = shop_api.get("/api/v1/orders", {"updated_since": since})
+        assert response.status_code == 200, response.json()
+        return [item["number"] for item in response.json()["results"]]
+
+    # Read as Berlin time, half an hour later in UTC would still be before the order.
+    assert number not in listed(naive)
+    assert number in listed(earlier)
+    assert number in listed(earlier + "+00:00")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2020-13-01T00:00:00", "2020-01-01T25:00"])
+def test_an_unparsable_updated_since_answers_400(shop_api, since):
+    response = shop_api.get("/api/v1/orders", {"updated_since": since})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["updated_since"]
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "2"])
