@@ -30,6 +30,9 @@ KEPT_REFUSALS = {400, 409}
 KEEP_FOR = timedelta(hours=48)
 MAX_KEY_LENGTH = 255
 
+# "module.qualname" of every function wrapped by `idempotent`, for `runs_idempotently`.
+_IDEMPOTENT_FUNCTIONS: set[str] = set()
+
 
 def request_fingerprint(request: Request) -> str:
     """A hash of what the client asked for: method, path and the body as canonical JSON."""
@@ -115,14 +118,18 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
 
 
 def idempotent(view):
-    """Make a DRF POST handler honour the Idempotency-Key header (function or method view)."""
+    """Make a DRF POST handler honour the Idempotency-Key header (function or method view).
+
+    Other methods of a view that also answers GET pass through untouched. The wrapped views
+    are known to `runs_idempotently`, so the OpenAPI schema documents the header and the 422.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         request = args[0] if isinstance(args[0], Request) else args[1]
         key = request.headers.get(HEADER, "").strip()
         client = request.user
-        if not key or not isinstance(client, ApiClient):
+        if request.method != "POST" or not key or not isinstance(client, ApiClient):
             return view(*args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
             return problem(
@@ -155,7 +162,17 @@ def idempotent(view):
                     _store(client, key, response)
         return response
 
+    wrapper.idempotent = True
+    _IDEMPOTENT_FUNCTIONS.add(f"{view.__module__}.{view.__qualname__}")
     return wrapper
+
+
+def runs_idempotently(view_class: type, method: str) -> bool:
+    """Whether a view's handler of `method` is wrapped by `idempotent` (for the schema)."""
+    if getattr(getattr(view_class, method.lower(), None), "idempotent", False):
+        return True
+    # @api_view turns a function into a class with the function's module and name.
+    return f"{view_class.__module__}.{view_class.__name__}" in _IDEMPOTENT_FUNCTIONS
 
 
 def purge_expired_records(now=None) -> int:

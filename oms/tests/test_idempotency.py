@@ -87,3 +87,10 @@ def test_keys_are_kept_a_day_and_purged_later(client):
 
     assert purge_expired_records(now=record.created_at + timedelta(hours=24)) == 0
     assert purge_expired_records(now=timezone.now() + timedelta(hours=49)) == 1
+
+
+def test_a_get_with_an_idempotency_key_is_answered_and_claims_no_key(shop_api):
+    response = shop_api.get("/api/v1/orders", HTTP_IDEMPOTENCY_KEY="get-key")
+
+    assert response.status_code == 200
+    assert not IdempotencyRecord.objects.filter(key="get-key").exists()

@@ -1,5 +1,8 @@
 """Orders API (API.md "Orders"): thin views over orders.services."""
 
+from datetime import UTC, datetime
+
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -69,6 +72,18 @@ ORDER_EXAMPLE = {
 }
 
 
+def parse_time_filter(raw: str) -> datetime | None:
+    """An ISO 8601 time from a query string, read as UTC without an offset; None if invalid."""
+    try:
+        # An unencoded "+01:00" arrives as " 01:00".
+        parsed = parse_datetime(raw.replace(" ", "+"))
+    except ValueError:  # well formed but impossible, e.g. month 13
+        return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
 def order_response(request: Request, number: str, code: int = status.HTTP_200_OK) -> Response:
     order = selectors.order_detail(client_of(request), number)
     return Response(order_representation(order), status=code)
@@ -87,7 +102,11 @@ def visible_order(request: Request, number: str) -> Order:
         OpenApiParameter("shop", str, description="Shop code"),
         OpenApiParameter("status", str, enum=Order.Status.values),
         OpenApiParameter("email", str, description="Customer e-mail (exact, any case)"),
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description="Orders changed at or after this time (ISO 8601; without an offset, UTC).",
+        ),
         OpenApiParameter("page", int),
         OpenApiParameter("page_size", int, description="Up to 200"),
     ],
@@ -107,6 +126,7 @@ def visible_order(request: Request, number: str) -> Order:
 )
 @api_view(["GET", "POST"])
 @permission_classes([IsShopOrSystemClient])
+@idempotent
 def orders(request: Request) -> Response:
     if request.method == "POST":
         return submit(request)
@@ -116,7 +136,7 @@ def orders(request: Request) -> Response:
         errors.append({"attr": "status", "code": "invalid_choice", "detail": "Unknown status."})
     updated_since = None
     if raw := request.query_params.get("updated_since"):
-        updated_since = parse_datetime(raw.replace(" ", "+"))
+        updated_since = parse_time_filter(raw)
         if updated_since is None:
             errors.append({"attr": "updated_since", "code": "invalid", "detail": "Use ISO 8601."})
     if errors:
@@ -133,7 +153,6 @@ def orders(request: Request) -> Response:
     return paginator.get_paginated_response(OrderListItemSerializer(page, many=True).data)
 
 
-@idempotent
 def submit(request: Request) -> Response:
     serializer = OrderSubmitSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)

@@ -1,3 +1,4 @@
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -72,6 +73,45 @@ def test_get_answers_the_order_and_the_list_filters(submit, shop_api):
     assert detail.json()["number"] == number
     assert [item["number"] for item in listing.json()["results"]] == [number]
     assert shop_api.get("/api/v1/orders", {"status": "nonsense"}).status_code == 400
+
+
+def test_updated_since_without_an_offset_is_read_as_utc(submit, shop_api, recwarn):
+    number = submit().json()["number"]
+    updated_at = Order.objects.get(number=number).updated_at.astimezone(UTC)
+    naive = (updated_at + timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+    earlier = (updated_at - timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+
+    def listed(since: str) -> list[str]:
+        response = shop_api.get("/api/v1/orders", {"updated_since": since})
+        assert response.status_code == 200, response.json()
+        return [item["number"] for item in response.json()["results"]]
+
+    # Read as Berlin time, half an hour later in UTC would still be before the order.
+    assert number not in listed(naive)
+    assert number in listed(earlier)
+    assert number in listed(earlier + "+00:00")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2020-13-01T00:00:00", "2020-01-01T25:00"])
+def test_an_unparsable_updated_since_answers_400(shop_api, since):
+    response = shop_api.get("/api/v1/orders", {"updated_since": since})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["updated_since"]
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "2"])
+def test_a_page_that_does_not_exist_answers_400_naming_page(submit, shop_api, page):
+    submit()
+
+    response = shop_api.get("/api/v1/orders", {"page": page, "page_size": 200})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("page", "invalid_page")
+    assert "ask for a page from 1 to" in error["detail"]
 
 
 @pytest.mark.parametrize(
@@ -184,6 +224,14 @@ def test_a_shop_client_cannot_submit_for_or_see_another_shop(submit, other_shop_
     assert other_shop_api.get(f"/api/v1/orders/{number}").status_code == 404
     assert submit(order_body(), api=other_shop_api).status_code == 403
     assert other_shop_api.get("/api/v1/orders", {"shop": "de-web"}).json()["results"] == []
+
+
+def test_submitting_for_another_shop_answers_403_with_the_reason(submit, other_shop_api):
+    response = submit(order_body(), api=other_shop_api)
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "This client may only submit orders for its own shop."
 
 
 def test_the_timeline_names_the_api_client_and_channel(submit):
@@ -522,3 +570,13 @@ def test_a_routed_order_shows_its_delivery_orders_and_shipments_contract(
     assert {"line", "sku", "quantity"} <= set(delivery["lines"][0])
     routed = sum(line["quantity"] for d in body["delivery_orders"] for line in d["lines"])
     assert routed == sum(line["quantity"] for line in body["lines"])
+
+
+def test_the_schema_documents_the_idempotency_key_and_the_401(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    submit_order = schema["paths"]["/api/v1/orders/"]["post"]
+    header = [p for p in submit_order["parameters"] if p["in"] == "header"]
+    assert [(p["name"], p["required"]) for p in header] == [("Idempotency-Key", False)]
+    assert {"401", "422"} <= set(submit_order["responses"])
+    assert "401" in schema["paths"]["/api/v1/orders/{number}/"]["get"]["responses"]

@@ -100,6 +100,7 @@ def _answer(request: Request, return_order: Return, code: int = status.HTTP_200_
 )
 @api_view(["GET", "POST"])
 @permission_classes([IsShopOrSystemClient])
+@idempotent
 def order_returns(request: Request, number: str) -> Response:
     order = order_detail(client_of(request), number)
     if request.method == "GET":
@@ -107,7 +108,6 @@ def order_returns(request: Request, number: str) -> Response:
     return create_return(request, order)
 
 
-@idempotent
 def create_return(request: Request, order) -> Response:
     serializer = ReturnRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)

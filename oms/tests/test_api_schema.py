@@ -1,0 +1,48 @@
+"""The OpenAPI schema documents the conventions every operation shares (API.md)."""
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    return client.get("/api/schema/?format=json").json()
+
+
+def operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield f"{method.upper()} {path}", method, operation
+
+
+def test_the_schema_is_valid_openapi(schema):
+    validate_schema(schema)
+
+
+def test_every_post_declares_the_optional_idempotency_key_and_the_422(schema):
+    posts = [(name, op) for name, method, op in operations(schema) if method == "post"]
+
+    assert posts
+    for name, operation in posts:
+        headers = {
+            parameter["name"]: parameter
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "header"
+        }
+        assert headers.get("Idempotency-Key", {}).get("required") is False, name
+        assert "422" in operation["responses"], name
+
+
+def test_every_authenticated_operation_documents_the_401_problem(schema):
+    for name, _method, operation in operations(schema):
+        assert operation["security"] == [{"bearerAuth": []}], name
+        assert "401" in operation["responses"], name
+    unauthorized = schema["paths"]["/api/v1/orders/{number}/"]["get"]["responses"]["401"]
+    assert list(unauthorized["content"]) == ["application/problem+json"]
+    problem = schema["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "errors"} <= set(problem["properties"])
