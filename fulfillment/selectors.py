@@ -187,3 +187,10 @@ def routing_wait(order: "Order") -> RoutingWait | None:
         attempts=len(streak),
         lines=[(lines[line_id], quantity) for line_id, quantity in waiting.items()],
     )
+
+
+def active_carriers():
+    """The carriers a location may ship with, by code, with their service levels."""
+    from fulfillment.models import Carrier
+
+    return Carrier.objects.filter(is_active=True).prefetch_related("services").order_by("code")

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from fulfillment.models import DeliveryOrder, DeliveryOrderLine, Shipment
+from fulfillment.models import Carrier, CarrierService, DeliveryOrder, DeliveryOrderLine, Shipment
 from orders.models import Address
 
 
@@ -91,3 +91,26 @@ class DeliveryOrderSerializer(serializers.ModelSerializer):
             "lines",
             "shipments",
         ]
+
+
+class CarrierServiceSerializer(serializers.ModelSerializer):
+    service = serializers.CharField(source="level")
+
+    class Meta:
+        model = CarrierService
+        fields = ["service", "cutoff_time", "transit_days", "working_days"]
+
+
+class CarrierSerializer(serializers.ModelSerializer):
+    """API.md "Carriers": `services` names the service levels (as orders' `delivery.service`
+    does); `service_details` adds each one's cut-off time, transit days and working days."""
+
+    services = serializers.SerializerMethodField()
+    service_details = CarrierServiceSerializer(source="services", many=True)
+
+    class Meta:
+        model = Carrier
+        fields = ["code", "name", "services", "tracking_url_template", "service_details"]
+
+    def get_services(self, carrier: Carrier) -> list[str]:
+        return [service.level for service in carrier.services.all()]

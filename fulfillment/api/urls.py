@@ -2,6 +2,7 @@ from fulfillment.api import views
 from oms.api.urls import api_path
 
 urlpatterns = [
+    api_path("carriers", views.carriers, "api-carriers"),
     api_path("delivery-orders", views.delivery_orders, "api-delivery-orders"),
     api_path(
         r"delivery-orders/(?P<pk>[0-9]+)/accept",

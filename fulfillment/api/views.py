@@ -7,7 +7,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fulfillment import selectors
 from fulfillment.api.serializers import (
+    CarrierSerializer,
     DeliveryOrderRejectSerializer,
     DeliveryOrderSerializer,
     DeliveryOrderShipSerializer,
@@ -190,3 +192,43 @@ def shipment_events(request: Request, pk: int) -> Response:
         shipment=shipment, **serializer.validated_data, actor=Actor.for_api_client(request.user)
     )
     return Response(ShipmentSerializer(shipment).data)
+
+
+@extend_schema(
+    operation_id="carriers_list",
+    summary="Carriers and their service levels",
+    description="The active carriers a location may name when it ships (`carrier` of "
+    "`POST /api/v1/delivery-orders/{id}/ship`). Any API client may read them.",
+    responses=CarrierSerializer(many=True),
+    examples=[
+        OpenApiExample(
+            "A carrier",
+            response_only=True,
+            value={
+                "code": "dhl",
+                "name": "DHL Paket",
+                "services": ["express", "standard"],
+                "tracking_url_template": "https://www.dhl.de/track?piececode={tracking_number}",
+                "service_details": [
+                    {
+                        "service": "express",
+                        "cutoff_time": "12:00:00",
+                        "transit_days": 1,
+                        "working_days": "12345",
+                    },
+                    {
+                        "service": "standard",
+                        "cutoff_time": "15:00:00",
+                        "transit_days": 2,
+                        "working_days": "123456",
+                    },
+                ],
+            },
+        )
+    ],
+)
+@api_view(["GET"])
+def carriers(request: Request) -> Response:
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(selectors.active_carriers(), request)
+    return paginator.get_paginated_response(CarrierSerializer(page, many=True).data)

@@ -1,9 +1,10 @@
 """Delivery orders through the API: routed → accepted → shipped → delivered; reject → reroute."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from conftest import api_client_for
-from fulfillment.models import DeliveryOrder, Shipment
+from fulfillment.models import Carrier, CarrierService, DeliveryOrder, Shipment
 from fulfillment.services.routing import route_order
 from inventory.models import Location
 from orders.models import Order
@@ -115,3 +116,28 @@ def test_shipping_a_created_line_twice_is_refused(routed, system_api):
     )
     assert too_many.status_code == 400
     assert too_many.json()["errors"][0]["attr"] == "lines.0.quantity"
+
+
+@pytest.mark.parametrize("api", ["shop_api", "partner_api", "system_api"])
+def test_every_client_lists_the_active_carriers_with_their_services(db, request, api):
+    Carrier.objects.create(
+        code="gone",
+        name="Retired carrier",
+        tracking_url_template="https://gone.example/{tracking_number}",
+        is_active=False,
+    )
+
+    response = request.getfixturevalue(api).get("/api/v1/carriers/")
+
+    assert response.status_code == 200
+    carriers = {carrier["code"]: carrier for carrier in response.json()["results"]}
+    assert "gone" not in carriers
+    dhl = carriers["dhl"]
+    assert {"code", "name", "services", "tracking_url_template"} <= set(dhl)
+    levels = set(CarrierService.objects.filter(carrier__code="dhl").values_list("level", flat=True))
+    assert set(dhl["services"]) == levels and levels
+    assert "{tracking_number}" in dhl["tracking_url_template"]
+
+
+def test_carriers_need_a_token(db):
+    assert APIClient().get("/api/v1/carriers").status_code == 401
