@@ -336,14 +336,8 @@ def delivery_order_reject(
         line.quantity_rejected += quantity
         line.save(update_fields=["quantity_rejected"])
         _back_to_pool(order, delivery_order, line, quantity, reason=reason, actor=label)
-    if all(line.quantity_open == 0 for line in delivery_order.lines.all()) and not any(
-        line.quantity_shipped for line in delivery_order.lines.all()
-    ):
-        delivery_order.reject()
-        delivery_order.reject_reason = reason[:200]
-        delivery_order.save()
-    else:
-        delivery_order.reject_reason = reason[:200]
+    delivery_order.reject_reason = reason[:200]
+    if _close_when_done(delivery_order, otherwise="reject") is None:
         delivery_order.save(update_fields=["reject_reason", "updated_at"])
     record_event(
         order,
@@ -583,8 +577,7 @@ def delivery_order_withdraw(
         line.quantity_cancelled += quantity
         line.save(update_fields=["quantity_cancelled"])
         _back_to_pool(order, delivery_order, line, quantity, reason=reason, actor=label)
-    delivery_order.cancel()
-    delivery_order.save()
+    _close_when_done(delivery_order, otherwise="cancel")
     record_event(
         order,
         "delivery_order_withdrawn",
@@ -634,12 +627,7 @@ def delivery_lines_cancel(*, order_line: OrderLine, quantity: int, actor: Actor)
         line.save(update_fields=["quantity_cancelled"])
         left -= take
         delivery_order = DeliveryOrder.objects.select_for_update().get(pk=line.delivery_order_id)
-        siblings = list(delivery_order.lines.all())
-        if all(other.quantity_open == 0 for other in siblings) and not any(
-            other.quantity_shipped for other in siblings
-        ):
-            delivery_order.cancel()
-            delivery_order.save()
+        if _close_when_done(delivery_order, otherwise="cancel") == DeliveryOrder.Status.CANCELLED:
             record_event(
                 order_line.order,
                 "delivery_order_cancelled",
@@ -648,6 +636,26 @@ def delivery_lines_cancel(*, order_line: OrderLine, quantity: int, actor: Actor)
                 data={"delivery_order": delivery_order.pk},
             )
     return quantity - left
+
+
+def _close_when_done(delivery_order: DeliveryOrder, *, otherwise: str) -> str | None:
+    """End a delivery order that has nothing open any more; its new status, None if open.
+
+    If some of it was shipped it is shipped (delivered once every parcel of it arrived), so
+    it leaves the location's work list and its parcels' tracking can complete it; if none
+    was, the `otherwise` transition ("reject", "cancel") ends it. Saves it when it ends.
+    """
+    lines = list(delivery_order.lines.all())
+    if any(line.quantity_open for line in lines):
+        return None
+    if any(line.quantity_shipped for line in lines):
+        delivery_order.ship()
+        if not delivery_order.shipments.exclude(status=Shipment.Status.DELIVERED).exists():
+            delivery_order.deliver()
+    else:
+        getattr(delivery_order, otherwise)()
+    delivery_order.save()
+    return delivery_order.status
 
 
 # Delivery orders a location already works on: it must ship them to a changed address.

@@ -5,13 +5,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from fulfillment.models import DeliveryOrder
+from fulfillment.models import Carrier, DeliveryOrder, Shipment
 from fulfillment.services import delivery as services
 from fulfillment.services.routing import route_order
 from inventory.models import Location, StockLevel
 from oms.errors import DomainError
 from orders.models import Order
 from orders.services.events import Actor
+from orders.services.lifecycle import LineQuantity as OrderLineQuantity
+from orders.services.lifecycle import cancel_order
 
 ACTOR = Actor.system("test")
 BERLIN = "store-berlin-mitte"
@@ -90,3 +92,45 @@ def test_an_expired_pickup_cancels_the_order_once(berlin_only, place_order):
     assert order.status == Order.Status.CANCELLED
     shirts = StockLevel.objects.get(location__code=BERLIN, product__sku="TSHIRT-WHITE-M")
     assert (shirts.on_hand, shirts.reserved) == (20, 0)
+
+
+def _ship_first_line(delivery_order: DeliveryOrder) -> Shipment:
+    line = delivery_order.lines.order_by("order_line__position").first()
+    return services.delivery_order_ship(
+        delivery_order=delivery_order,
+        carrier=Carrier.objects.get(code="dhl"),
+        tracking_number=f"T-{delivery_order.pk}",
+        lines=[services.LineQuantity(line.order_line_id, line.quantity)],
+        actor=ACTOR,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["rejected", "cancelled"])
+def test_a_partly_shipped_delivery_order_whose_rest_goes_counts_as_shipped(
+    berlin_only, place_order, how
+):
+    delivery_order = routed(place_order)
+    services.delivery_order_start_picking(delivery_order=delivery_order, actor=ACTOR)
+    shipment = _ship_first_line(delivery_order)
+    rest = delivery_order.lines.order_by("order_line__position").last()
+
+    if how == "rejected":
+        services.delivery_order_reject(
+            delivery_order=delivery_order, reason="damaged", lines=None, actor=ACTOR
+        )
+    else:
+        cancel_order(
+            order=Order.objects.get(pk=delivery_order.order_id),
+            lines=[OrderLineQuantity(rest.order_line_id, rest.quantity_open)],
+            reason="customer request",
+            actor=ACTOR,
+        )
+
+    delivery_order.refresh_from_db()
+    assert delivery_order.status == DeliveryOrder.Status.SHIPPED  # off the work list
+    services.shipment_record_event(
+        shipment=shipment, status="delivered", at=timezone.now(), message="", actor=ACTOR
+    )
+    delivery_order.refresh_from_db()
+    assert delivery_order.status == DeliveryOrder.Status.DELIVERED
