@@ -25,7 +25,7 @@ from fulfillment.services.delivery import (
     shipment_record_event,
 )
 from oms.api.idempotency import idempotent
-from oms.api.pagination import PagePagination
+from oms.api.pagination import PAGE_PARAMETERS, page_response, paginated
 from oms.api.permissions import IsPartnerOrSystemClient, client_of
 from oms.models import ApiClient
 from orders.services.events import Actor
@@ -55,10 +55,11 @@ def _lines(data: dict) -> list[LineQuantity] | None:
     operation_id="delivery_orders_list",
     tags=["Delivery orders"],
     parameters=[
+        *PAGE_PARAMETERS,
         OpenApiParameter("location", str, description="Location code."),
         OpenApiParameter("status", str, description="Delivery order status, e.g. released."),
     ],
-    responses={200: DeliveryOrderSerializer(many=True)},
+    responses={200: paginated(DeliveryOrderSerializer)},
 )
 @api_view(["GET"])
 @permission_classes([IsPartnerOrSystemClient])
@@ -68,9 +69,7 @@ def delivery_orders(request: Request) -> Response:
         queryset = queryset.filter(location__code=location)
     if state := request.query_params.get("status"):
         queryset = queryset.filter(status=state)
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request)
-    return paginator.get_paginated_response(DeliveryOrderSerializer(page, many=True).data)
+    return page_response(request, queryset, DeliveryOrderSerializer)
 
 
 @extend_schema(
@@ -199,7 +198,8 @@ def shipment_events(request: Request, pk: int) -> Response:
     summary="Carriers and their service levels",
     description="The active carriers a location may name when it ships (`carrier` of "
     "`POST /api/v1/delivery-orders/{id}/ship`). Any API client may read them.",
-    responses=CarrierSerializer(many=True),
+    parameters=PAGE_PARAMETERS,
+    responses=paginated(CarrierSerializer),
     examples=[
         OpenApiExample(
             "A carrier",
@@ -229,6 +229,4 @@ def shipment_events(request: Request, pk: int) -> Response:
 )
 @api_view(["GET"])
 def carriers(request: Request) -> Response:
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(selectors.active_carriers(), request)
-    return paginator.get_paginated_response(CarrierSerializer(page, many=True).data)
+    return page_response(request, selectors.active_carriers(), CarrierSerializer)

@@ -17,7 +17,7 @@ from inventory.api.serializers import (
 from inventory.services import FeedLocationsNotAllowed, apply_stock_feed
 from oms.api.errors import problem
 from oms.api.idempotency import idempotent
-from oms.api.pagination import PagePagination
+from oms.api.pagination import PAGE_PARAMETERS, page_response, paginated
 from oms.api.permissions import IsPartnerOrSystemClient, IsShopOrSystemClient, client_of
 from oms.errors import InvalidInput
 from oms.models import ApiClient, Shop
@@ -38,10 +38,11 @@ class StockView(APIView):
         summary="Stock levels",
         description="Stock per SKU and location. A partner client sees only its own locations.",
         parameters=[
+            *PAGE_PARAMETERS,
             OpenApiParameter("sku", str, description="Only this SKU."),
             OpenApiParameter("location", str, description="Only this location code."),
         ],
-        responses=StockLevelRowSerializer(many=True),
+        responses=paginated(StockLevelRowSerializer),
         examples=[
             OpenApiExample(
                 "A stock level",
@@ -66,9 +67,7 @@ class StockView(APIView):
         client = client_of(request)
         if client.scope == ApiClient.Scope.PARTNER:
             rows = rows.filter(location__partner=client.partner)
-        paginator = PagePagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(StockLevelRowSerializer(page, many=True).data)
+        return page_response(request, rows, StockLevelRowSerializer)
 
     @extend_schema(
         summary="Feed stock (bulk)",

@@ -1,8 +1,18 @@
 from django.core.paginator import InvalidPage
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from oms.errors import InvalidInput
+
+# The list endpoints' page parameters, for their OpenAPI description.
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("page_size", int, description="Items per page: 50 unless given, at most 200."),
+]
 
 
 class PagePagination(PageNumberPagination):
@@ -28,3 +38,24 @@ class PagePagination(PageNumberPagination):
                 [{"attr": "page", "code": "invalid_page", "detail": detail}]
             ) from exc
         return list(self.page)
+
+
+def page_response(request: Request, rows, serializer_class, **context) -> Response:
+    """One page of `rows` as `{"count", "next", "previous", "results"}`."""
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(rows, request)
+    return paginator.get_paginated_response(serializer_class(page, many=True, **context).data)
+
+
+def paginated(serializer_class) -> serializers.Serializer:
+    """The OpenAPI shape of one page of `serializer_class` items, as `page_response` answers."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -46,3 +46,25 @@ def test_every_authenticated_operation_documents_the_401_problem(schema):
     assert list(unauthorized["content"]) == ["application/problem+json"]
     problem = schema["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail", "errors"} <= set(problem["properties"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/orders/",
+        "/api/v1/stock/",
+        "/api/v1/carriers/",
+        "/api/v1/delivery-orders/",
+        "/api/v1/returns/",
+        "/api/v1/transfers/",
+    ],
+)
+def test_every_list_is_described_as_the_page_it_answers(schema, path):
+    operation = schema["paths"][path]["get"]
+
+    parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
+    assert {"page", "page_size"} <= parameters
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert page["properties"]["results"]["type"] == "array"

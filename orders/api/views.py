@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oms.api.idempotency import idempotent
-from oms.api.pagination import PagePagination
+from oms.api.pagination import PAGE_PARAMETERS, page_response, paginated
 from oms.api.permissions import IsShopOrSystemClient, client_of
 from oms.errors import InvalidInput
 from orders import selectors, services
@@ -99,6 +99,7 @@ def visible_order(request: Request, number: str) -> Order:
     summary="List orders",
     description="Paginated; a shop client sees only its own shop's orders.",
     parameters=[
+        *PAGE_PARAMETERS,
         OpenApiParameter("shop", str, description="Shop code"),
         OpenApiParameter("status", str, enum=Order.Status.values),
         OpenApiParameter("email", str, description="Customer e-mail (exact, any case)"),
@@ -110,7 +111,7 @@ def visible_order(request: Request, number: str) -> Order:
         OpenApiParameter("page", int),
         OpenApiParameter("page_size", int, description="Up to 200"),
     ],
-    responses={200: OrderListItemSerializer(many=True)},
+    responses={200: paginated(OrderListItemSerializer)},
 )
 @extend_schema(
     methods=["POST"],
@@ -148,9 +149,7 @@ def orders(request: Request) -> Response:
         email=request.query_params.get("email"),
         updated_since=updated_since,
     )
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(found, request)
-    return paginator.get_paginated_response(OrderListItemSerializer(page, many=True).data)
+    return page_response(request, found, OrderListItemSerializer)
 
 
 def submit(request: Request) -> Response:

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from inventory.models import Location
 from oms.api.idempotency import idempotent
-from oms.api.pagination import PagePagination
+from oms.api.pagination import PAGE_PARAMETERS, PagePagination, page_response, paginated
 from oms.api.permissions import IsShopOrSystemClient, IsSystemClient, client_of
 from oms.errors import InvalidInput
 from orders.selectors import order_detail
@@ -145,10 +145,9 @@ def create_return(request: Request, order) -> Response:
     parameters=[
         OpenApiParameter("status", str, enum=Return.Status.values),
         OpenApiParameter("order", str, description="Order number"),
-        OpenApiParameter("page", int),
-        OpenApiParameter("page_size", int, description="Up to 200"),
+        *PAGE_PARAMETERS,
     ],
-    responses={200: ReturnAnswerSerializer(many=True)},
+    responses={200: paginated(ReturnAnswerSerializer)},
 )
 @api_view(["GET"])
 @permission_classes([IsShopOrSystemClient])
@@ -275,10 +274,11 @@ def return_close(request: Request, pk: int) -> Response:
     operation_id="transfers_list",
     summary="Transfers of returned goods",
     parameters=[
+        *PAGE_PARAMETERS,
         OpenApiParameter("status", str, enum=Transfer.Status.values),
         OpenApiParameter("target", str, description="Location code"),
     ],
-    responses={200: ReturnTransferSerializer(many=True)},
+    responses={200: paginated(ReturnTransferSerializer)},
 )
 @api_view(["GET"])
 @permission_classes([IsSystemClient])
@@ -290,9 +290,7 @@ def transfers(request: Request) -> Response:
         found = found.filter(status=wanted)
     if target := request.query_params.get("target"):
         found = found.filter(target__code=target)
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(found.order_by("-created_at", "-pk"), request)
-    return paginator.get_paginated_response(ReturnTransferSerializer(page, many=True).data)
+    return page_response(request, found.order_by("-created_at", "-pk"), ReturnTransferSerializer)
 
 
 @extend_schema(
