@@ -29,3 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("oms.api.urls")),
 ]
+
+# Under /api/ even a path no endpoint matches answers problem+json (API.md "Errors").
+handler404 = "oms.api.errors.not_found"
+handler500 = "oms.api.errors.server_error"

@@ -1,5 +1,7 @@
 """Delivery orders and shipments as the API shows and takes them (API.md)."""
 
+import datetime
+
 from rest_framework import serializers
 
 from fulfillment.models import Carrier, CarrierService, DeliveryOrder, DeliveryOrderLine, Shipment
@@ -26,7 +28,9 @@ class ShipmentEventInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED, Shipment.Status.EXCEPTION]
     )
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(
+        default_timezone=datetime.UTC, help_text="ISO 8601 with offset; without one, UTC."
+    )
     message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

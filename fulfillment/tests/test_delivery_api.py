@@ -1,5 +1,7 @@
 """Delivery orders through the API: routed → accepted → shipped → delivered; reject → reroute."""
 
+import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -69,8 +71,31 @@ def test_accept_ship_and_deliver(
     )
     assert event.status_code == 200, event.json()
     assert Shipment.objects.get(pk=shipment_id).status == Shipment.Status.DELIVERED
+    assert Shipment.objects.get(pk=shipment_id).delivered_at == datetime.datetime(
+        2026, 11, 27, 9, 0, tzinfo=datetime.UTC
+    )
     delivery_order.refresh_from_db()
     assert delivery_order.status == DeliveryOrder.Status.DELIVERED
+
+
+@pytest.mark.django_db
+def test_a_shipment_event_time_without_an_offset_is_utc(routed, system_api):
+    (delivery_order,) = routed.delivery_orders.all()
+    shipped = system_api.post(
+        f"/api/v1/delivery-orders/{delivery_order.pk}/ship",
+        {"carrier": "dhl", "tracking_number": "00340434160000000002"},
+        format="json",
+    )
+
+    event = system_api.post(
+        f"/api/v1/shipments/{shipped.json()['id']}/events",
+        {"status": "delivered", "at": "2026-11-27T10:00:00"},
+        format="json",
+    )
+
+    assert event.status_code == 200, event.json()
+    delivered_at = Shipment.objects.get(pk=shipped.json()["id"]).delivered_at
+    assert delivered_at == datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.django_db

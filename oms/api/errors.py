@@ -1,7 +1,8 @@
 """Every API error as application/problem+json (RFC 9457), validation errors with attrs."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -47,13 +48,43 @@ def flatten_errors(detail, prefix: str = "") -> list[dict]:
     return items
 
 
-def problem(
+def problem_body(
     status_code: int, title: str, detail: str, *, code: str, errors: list[dict] | None = None
-) -> Response:
+) -> dict:
     body = {"type": PROBLEM_TYPE + code, "title": title, "status": status_code, "detail": detail}
     if errors is not None:
         body["errors"] = errors
+    return body
+
+
+def problem(
+    status_code: int, title: str, detail: str, *, code: str, errors: list[dict] | None = None
+) -> Response:
+    body = problem_body(status_code, title, detail, code=code, errors=errors)
     return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def _plain_problem(status_code: int, title: str, detail: str, code: str) -> JsonResponse:
+    """A problem answer from outside DRF (no endpoint matched, or the server failed)."""
+    return JsonResponse(
+        problem_body(status_code, title, detail, code=code),
+        status=status_code,
+        content_type="application/problem+json",
+    )
+
+
+def not_found(request, exception=None):
+    """Django's 404 handler: problem+json under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _plain_problem(404, "Not Found", "No such endpoint or object.", "not-found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500 handler: problem+json under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _plain_problem(500, "Server Error", "The server failed; try again.", "server-error")
+    return defaults.server_error(request)
 
 
 def problem_exception_handler(exc, context):
@@ -92,4 +123,4 @@ def problem_exception_handler(exc, context):
     return titled
 
 
-__all__ = ["problem", "problem_exception_handler", "status"]
+__all__ = ["not_found", "problem", "problem_exception_handler", "server_error", "status"]
