@@ -57,7 +57,7 @@ def _resolve(
     if not lines:
         return [(line, line.quantity_open) for line in own.values() if line.quantity_open > 0]
     errors = []
-    resolved = []
+    asked: dict[int, int] = {}  # a line named twice counts with both quantities
     for index, item in enumerate(lines):
         line = own.get(item.line_id)
         if line is None:
@@ -69,7 +69,9 @@ def _resolve(
                     % {"line": item.line_id},
                 }
             )
-        elif not 1 <= item.quantity <= line.quantity_open:
+            continue
+        asked[line.order_line_id] = asked.get(line.order_line_id, 0) + item.quantity
+        if not 1 <= asked[line.order_line_id] <= line.quantity_open:
             errors.append(
                 {
                     "attr": f"lines.{index}.quantity",
@@ -77,11 +79,13 @@ def _resolve(
                     "detail": _("Between 1 and %(open)d.") % {"open": line.quantity_open},
                 }
             )
-        else:
-            resolved.append((line, item.quantity))
-    if errors:
+    if any(error["code"] == "not_in_delivery_order" for error in errors):
         raise InvalidInput(errors)
-    return resolved
+    if errors:  # more than is open: a business rule, like cancelling shipped units
+        raise DomainError(
+            _("More than is still open on the delivery order."), errors=errors, code="too-many"
+        )
+    return [(own[line_id], quantity) for line_id, quantity in asked.items()]
 
 
 def _back_to_pool(order, delivery_order, line, quantity: int, *, reason: str, actor: str) -> None:

@@ -139,8 +139,27 @@ def test_shipping_a_created_line_twice_is_refused(routed, system_api):
         },
         format="json",
     )
-    assert too_many.status_code == 400
+    assert too_many.status_code == 409  # a business rule, as cancelling shipped units
     assert too_many.json()["errors"][0]["attr"] == "lines.0.quantity"
+
+
+@pytest.mark.django_db
+def test_a_line_named_twice_ships_no_more_than_is_open(routed, system_api):
+    (delivery_order,) = routed.delivery_orders.all()
+    line = delivery_order.lines.get(quantity=1)
+    twice = [{"line": line.order_line_id, "quantity": 1}] * 2
+
+    refused = system_api.post(
+        f"/api/v1/delivery-orders/{delivery_order.pk}/ship",
+        {"carrier": "dhl", "tracking_number": "X2", "lines": twice},
+        format="json",
+    )
+
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["attr"] == "lines.1.quantity"
+    line.refresh_from_db()
+    assert line.quantity_shipped == 0
+    assert not Shipment.objects.filter(tracking_number="X2").exists()
 
 
 @pytest.mark.parametrize("api", ["shop_api", "partner_api", "system_api"])
