@@ -1,7 +1,7 @@
 """Benchmark: orders accepted per second through HTTP, with p50/p95/p99 latency.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oms_bench REDIS_URL=redis://127.0.0.1:6379/3 \
-        .venv/bin/python bench/intake.py [--seconds 20] [--clients 8] [--workers 3]
+        .venv/bin/python bench/intake.py [--seconds 20] [--clients 8] [--workers 3] [--skus 3]
 
 The production setup on this machine: gunicorn (gthread workers) serving the app with
 DEBUG off, PostgreSQL, Redis as Celery broker and a Celery worker sending the confirmation
@@ -266,10 +266,10 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def order(rng: random.Random, run: str, n: int) -> dict:
+def order(rng: random.Random, run: str, n: int, skus: list[str] = SKUS) -> dict:
     lines = [
         {"sku": sku, "quantity": rng.randint(1, 3), "unit_price": f"{rng.randint(500, 9999) / 100}"}
-        for sku in rng.sample(SKUS, 3)
+        for sku in rng.sample(skus, 3)
     ]
     total = sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
     total += Decimal("4.95") - Decimal("5.00")
@@ -301,7 +301,9 @@ def order(rng: random.Random, run: str, n: int) -> dict:
     }
 
 
-def load(port: int, clients: int, seconds: float) -> tuple[list[float], int, float]:
+def load(
+    port: int, clients: int, seconds: float, skus: list[str] = SKUS
+) -> tuple[list[float], int, float]:
     run = uuid.uuid4().hex[:8]
     latencies: list[float] = []
     errors = [0]
@@ -316,7 +318,7 @@ def load(port: int, clients: int, seconds: float) -> tuple[list[float], int, flo
         mine: list[float] = []
         failed = 0
         while time.perf_counter() < stop_at:
-            body = json.dumps(order(rng, run, next(counter)))
+            body = json.dumps(order(rng, run, next(counter), skus))
             headers = {
                 "Authorization": f"Bearer {TOKEN}",
                 "Content-Type": "application/json",
@@ -361,6 +363,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--routing", choices=["nice", "same", "off"], default="nice")
+    parser.add_argument(
+        "--skus",
+        type=int,
+        default=len(SKUS),
+        help="order from the first N benchmark SKUs only (3: every order locks the same "
+        "three products, a flash sale)",
+    )
     args = parser.parse_args()
     prepare()
     purge_queues()
@@ -371,7 +380,8 @@ def main() -> None:
         before = waiting()
         done_before = work_done()
         cpu_before = cpu_by_part(processes)
-        latencies, errors, elapsed = load(port, args.clients, args.seconds)
+        skus = SKUS[: max(3, args.skus)]
+        latencies, errors, elapsed = load(port, args.clients, args.seconds, skus)
         cpu_after = cpu_by_part(processes)
         done_after = work_done()
         after = waiting()
@@ -379,7 +389,7 @@ def main() -> None:
         stop(processes)
         purge_queues()
     lines = [
-        f"{len(latencies):,} orders (3 lines each) accepted in {elapsed:.1f} s "
+        f"{len(latencies):,} orders (3 lines each, of {len(skus)} SKUs) accepted in {elapsed:.1f} s "
         f"with {args.clients} clients = {len(latencies) / elapsed:,.0f} orders/s",
         f"latency {latency_summary(latencies)}",
         f"errors: {errors}",

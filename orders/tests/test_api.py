@@ -7,6 +7,7 @@ from django.db import connection
 from inventory.models import Product, Reservation
 from oms.models import IdempotencyRecord
 from orders.models import Customer, CustomerMessage, Order, OrderEvent, PaymentTransaction
+from orders.payments import FakePaymentProvider
 from orders.tests.conftest import order_body, priced, set_stock
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +183,37 @@ def test_a_shortage_answers_409_naming_the_sku_and_reserves_nothing(submit):
     assert response.status_code == 409, response.json()
     assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
     assert (Reservation.objects.count(), Order.objects.count()) == before
+
+
+class RecordingProvider(FakePaymentProvider):
+    """The fake provider, noting what it was asked to do."""
+
+    calls: list[str] = []
+
+    def authorise(self, **kwargs):
+        self.calls.append("authorise")
+        return super().authorise(**kwargs)
+
+    def void(self, **kwargs):
+        self.calls.append("void")
+        return super().void(**kwargs)
+
+
+def test_a_shortage_voids_the_authorisation_intake_made(submit, settings):
+    settings.OMS_PAYMENT_PROVIDER = f"{__name__}.RecordingProvider"
+    RecordingProvider.calls = []
+    Product.objects.create(sku="ORD-SCARCE-3", name="Scarce", style="ORD-SCARCE")
+    set_stock("ORD-SCARCE-3", 1)
+    body = order_body(payment={"method": "card", "status": "pending", "reference": "psp-1"})
+    body["lines"][1] = {"sku": "ORD-SCARCE-3", "quantity": 2, "unit_price": "49.99"}
+    before = Order.objects.count(), PaymentTransaction.objects.count()
+
+    response = submit(priced(body))
+
+    assert response.status_code == 409, response.json()
+    assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
+    assert RecordingProvider.calls == ["authorise", "void"]
+    assert (Order.objects.count(), PaymentTransaction.objects.count()) == before
 
 
 def test_an_order_refused_under_an_idempotency_key_is_refused_again_for_that_key(submit):
