@@ -127,12 +127,18 @@ class StockView(APIView):
         "the destination (`country`, `postcode`). A shop client may ask only for its own shop."
     ),
     parameters=[
-        OpenApiParameter("shop", str, description="Shop code."),
+        OpenApiParameter(
+            "shop", str, description="Shop code (a shop client's own shop when left out)."
+        ),
         OpenApiParameter("sku", str, many=True, required=True, description="Repeat per SKU."),
         OpenApiParameter("country", str, description="Destination country (ISO code)."),
         OpenApiParameter("postcode", str, description="Destination postcode."),
     ],
-    responses=AvailabilityResponseSerializer,
+    responses={
+        200: AvailabilityResponseSerializer,
+        400: {"description": "No SKU, an unknown SKU or no shop."},
+        404: {"description": "Unknown shop."},
+    },
     examples=[
         OpenApiExample(
             "Two SKUs",

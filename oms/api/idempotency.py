@@ -29,19 +29,38 @@ HEADER = "Idempotency-Key"
 KEPT_REFUSALS = {400, 409}
 KEEP_FOR = timedelta(hours=48)
 MAX_KEY_LENGTH = 255
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 # "module.qualname" of every function wrapped by `idempotent`, for `runs_idempotently`.
 _IDEMPOTENT_FUNCTIONS: set[str] = set()
 
 
 def request_fingerprint(request: Request) -> str:
-    """A hash of what the client asked for: method, path and the body as canonical JSON."""
-    try:
-        body = json.dumps(json.loads(request.body or b"null"), sort_keys=True)
-    except (ValueError, UnicodeDecodeError):
-        body = (request.body or b"").hex()
+    """A hash of what the client asked for: method, path and the body as canonical JSON.
+
+    A form or multipart body counts as its fields (a multipart body's boundary differs on
+    every retry), an uploaded file as its name and size.
+    """
+    if (request.content_type or "").startswith(FORM_TYPES):
+        body = json.dumps(_form_fields(request.data), sort_keys=True)
+    else:
+        try:
+            body = json.dumps(json.loads(request.body or b"null"), sort_keys=True)
+        except (ValueError, UnicodeDecodeError):
+            body = (request.body or b"").hex()
     raw = f"{request.method} {request.path.rstrip('/')} {body}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _form_fields(data) -> dict[str, list[str]]:
+    lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+    return {
+        key: [
+            f"file:{value.name}:{value.size}" if hasattr(value, "size") else str(value)
+            for value in values
+        ]
+        for key, values in lists
+    }
 
 
 def _claim(client: ApiClient, key: str, request: Request, fingerprint: str) -> bool:

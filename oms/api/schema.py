@@ -1,9 +1,15 @@
 """What every operation of the OpenAPI schema shares, declared once instead of on each view.
 
-A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): every
-operation that needs a bearer token documents the 401, and every POST under the idempotency
-wrapper declares the optional `Idempotency-Key` header and the 422 for a reused key (API.md,
-"Conventions").
+A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) adds what
+the API answers by convention (API.md, "Conventions") and makes every error response the
+`Problem` component as application/problem+json (views name their error codes with a plain
+`PROBLEM` description; the answers are problem+json):
+- 401 on every operation that needs a bearer token, 403 where a client of another scope is
+  refused;
+- on every POST the optional `Idempotency-Key` header; under the idempotency wrapper the 422
+  for a reused key and the 400 for a key that is too long;
+- on every list (`page`, `page_size`) the 400 for a page that does not exist, and the pages'
+  bounds.
 """
 
 import re
@@ -98,4 +104,32 @@ def postprocess_api_conventions(result: dict, generator, **kwargs) -> dict:
                 responses.setdefault(
                     "422", _problem_response(f"The {HEADER} was used before with another request.")
                 )
+                responses.setdefault("400", _problem_response("Invalid input."))
+            if _needs_authentication(operation) and path.rstrip("/") != "/api/v1/me":
+                responses.setdefault(
+                    "403", _problem_response("This client's scope may not do this (or not here).")
+                )
+            if _bound_pages(operation):
+                responses.setdefault(
+                    "400", _problem_response("Invalid input, e.g. a page that does not exist.")
+                )
+            for code, response in responses.items():
+                if code[0] in "45" and "application/problem+json" not in response.get(
+                    "content", {}
+                ):
+                    responses[code] = _problem_response(response.get("description") or "Error.")
     return result
+
+
+def _bound_pages(operation: dict) -> bool:
+    """Give the list's page parameters their bounds; True when the operation is a list."""
+    found = False
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        if parameter.get("name") == "page":
+            parameter["schema"] = {"type": "integer", "minimum": 1}
+            found = True
+        elif parameter.get("name") == "page_size":
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 200}
+    return found

@@ -68,3 +68,22 @@ def test_every_list_is_described_as_the_page_it_answers(schema, path):
     page = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
     assert set(page["properties"]) == {"count", "next", "previous", "results"}
     assert page["properties"]["results"]["type"] == "array"
+
+
+def test_every_error_answer_is_described_as_problem_json(schema):
+    for name, _method, operation in operations(schema):
+        for code, response in operation["responses"].items():
+            if code[0] in "45":
+                content = response.get("content", {})
+                assert list(content) == ["application/problem+json"], (name, code)
+
+
+def test_lists_bound_their_pages_and_document_the_400(schema):
+    operation = schema["paths"]["/api/v1/orders/"]["get"]
+
+    bounds = {
+        p["name"]: p["schema"] for p in operation["parameters"] if p["name"].startswith("page")
+    }
+    assert bounds["page"]["minimum"] == 1
+    assert (bounds["page_size"]["minimum"], bounds["page_size"]["maximum"]) == (1, 200)
+    assert "400" in operation["responses"]

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.http import Http404
+from django.test.client import encode_multipart
 from django.utils import timezone
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -94,3 +95,22 @@ def test_a_get_with_an_idempotency_key_is_answered_and_claims_no_key(shop_api):
 
     assert response.status_code == 200
     assert not IdempotencyRecord.objects.filter(key="get-key").exists()
+
+
+def test_a_multipart_retry_is_the_same_request(client):
+    factory = APIRequestFactory()
+    answers = []
+    for boundary in ("first-boundary", "second-boundary"):  # as two real retries have
+        request = factory.generic(
+            "POST",
+            "/things",
+            encode_multipart(boundary, {"text": "hello"}),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            HTTP_IDEMPOTENCY_KEY="form-key",
+        )
+        force_authenticate(request, user=client)
+        answers.append(create_thing(request))
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert len(calls) == 1

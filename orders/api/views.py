@@ -267,7 +267,7 @@ def order_payments(request: Request, number: str) -> Response:
     operation_id="orders_approve",
     summary="Approve an order held for risk review",
     request=OrderReviewSerializer,
-    responses={200: OrderSerializer, 404: PROBLEM, 409: PROBLEM},
+    responses={200: OrderSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
 )
 @api_view(["POST"])
 @permission_classes([IsShopOrSystemClient])
@@ -288,7 +288,7 @@ def order_approve(request: Request, number: str) -> Response:
     operation_id="orders_reject",
     summary="Reject an order held for risk review (cancels it)",
     request=OrderReviewSerializer,
-    responses={200: OrderSerializer, 404: PROBLEM, 409: PROBLEM},
+    responses={200: OrderSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
 )
 @api_view(["POST"])
 @permission_classes([IsShopOrSystemClient])
