@@ -1,6 +1,7 @@
 """The store services: picking, short picks with their stock effect, pack/ship, pickups."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from oms.barcode import code128_modules, code128_values
 from oms.models import Shop
 from orders.models import Order, Payment, ShopOrderSettings
 from orders.services.events import Actor
+from orders.services.payments import record_payment
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor(label="store", kind="user", channel="store")
@@ -239,6 +241,25 @@ def test_click_and_reserve_is_sold_in_the_store(reserve_order):
     assert order.status == Order.Status.SHIPPED
     assert sum(p.amount_captured for p in order.payments.all()) == order.total
     assert order.events.filter(type="payment_received", channel="store").exists()
+
+
+def test_a_deposit_on_a_reservation_leaves_the_rest_for_the_counter(reserve_order):
+    order = reserve_order.order
+    record_payment(
+        order=order, amount=Decimal("10.00"), reference="deposit", status="paid", actor=ACTOR
+    )
+    order = Order.objects.get(pk=order.pk)
+    assert services.counter_amount(order) == order.total - Decimal("10.00")
+    pick_everything(reserve_order)
+    services.mark_ready_for_pickup(delivery_order=reserve_order, actor=ACTOR)
+
+    services.hand_over_to_customer(
+        delivery_order=reserve_order, code="", id_checked=True, paid_in_store="cash", actor=ACTOR
+    )
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.SHIPPED
+    assert sum(p.amount_captured for p in order.payments.all()) == order.total
 
 
 def test_an_unprepared_reservation_expires_at_its_deadline(reserve_order):

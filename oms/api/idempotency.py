@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_fsm import ConcurrentTransition
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,7 +40,7 @@ def request_fingerprint(request: Request) -> str:
     """A hash of what the client asked for: method, path and the body as canonical JSON.
 
     A form or multipart body counts as its fields (a multipart body's boundary differs on
-    every retry), an uploaded file as its name and size.
+    every retry), an uploaded file as its name and a hash of its content.
     """
     if (request.content_type or "").startswith(FORM_TYPES):
         body = json.dumps(_form_fields(request.data), sort_keys=True)
@@ -55,12 +56,17 @@ def request_fingerprint(request: Request) -> str:
 def _form_fields(data) -> dict[str, list[str]]:
     lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
     return {
-        key: [
-            f"file:{value.name}:{value.size}" if hasattr(value, "size") else str(value)
-            for value in values
-        ]
+        key: [_file_digest(value) if hasattr(value, "chunks") else str(value) for value in values]
         for key, values in lists
     }
+
+
+def _file_digest(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)  # the view reads it again
+    return f"file:{upload.name}:{digest.hexdigest()}"
 
 
 def _claim(client: ApiClient, key: str, request: Request, fingerprint: str) -> bool:
@@ -115,7 +121,12 @@ def _store(client: ApiClient, key: str, response: Response) -> None:
 
 
 def refusal_of(exc: Exception, request: Request) -> Response | None:
-    """The problem answer the API gives for a refusal raised by the view (None: not one)."""
+    """The problem answer the API gives for a refusal raised by the view (None: not one).
+
+    A lost race of two state changes (ConcurrentTransition) is not kept: a retry may succeed.
+    """
+    if isinstance(exc, ConcurrentTransition):
+        return None
     response = problem_exception_handler(exc, {"request": request})
     if response is not None and response.status_code in KEPT_REFUSALS:
         return response
@@ -179,6 +190,9 @@ def idempotent(view):
             with transaction.atomic():
                 if _claim(client, key, request, fingerprint):
                     _store(client, key, response)
+                else:  # a request with the key ran meanwhile: every caller gets its answer
+                    existing = IdempotencyRecord.objects.get(client=client, key=key)
+                    return _replay(existing, fingerprint)
         return response
 
     wrapper.idempotent = True

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test.client import encode_multipart
 from django.utils import timezone
+from django_fsm import ConcurrentTransition
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
@@ -22,6 +24,8 @@ def create_thing(request):
     calls.append(request.data)
     if request.data.get("missing"):
         raise Http404
+    if request.data.get("race"):
+        raise ConcurrentTransition("Changed meanwhile.")
     if request.data.get("invalid"):
         raise InvalidInput([{"attr": "a", "code": "invalid", "detail": "No."}])
     if request.data.get("fail"):
@@ -74,9 +78,10 @@ def test_a_refusal_is_the_original_response_for_its_key(client, body, status):
     assert len(calls) == 1
 
 
-def test_a_request_that_failed_otherwise_keeps_no_claim_so_a_retry_runs_again(client):
-    post(client, {"missing": True})
-    post(client, {"missing": True})
+@pytest.mark.parametrize("body", [{"missing": True}, {"race": True}], ids=["404", "lost race"])
+def test_a_request_that_failed_otherwise_keeps_no_claim_so_a_retry_runs_again(client, body):
+    post(client, body)
+    post(client, body)
 
     assert len(calls) == 2
     assert not IdempotencyRecord.objects.filter(key="key-1").exists()
@@ -114,3 +119,17 @@ def test_a_multipart_retry_is_the_same_request(client):
     assert [answer.status_code for answer in answers] == [201, 201]
     assert answers[1]["Idempotent-Replayed"] == "true"
     assert len(calls) == 1
+
+
+def test_another_file_of_the_same_name_and_size_is_another_request(client):
+    factory = APIRequestFactory()
+    answers = []
+    for content in (b"first", b"other"):
+        upload = SimpleUploadedFile("note.txt", content)
+        request = factory.post(
+            "/things", {"file": upload}, format="multipart", HTTP_IDEMPOTENCY_KEY="file-key"
+        )
+        force_authenticate(request, user=client)
+        answers.append(create_thing(request).status_code)
+
+    assert answers == [201, 422]

@@ -1,6 +1,5 @@
 """Order intake: validate a submitted order, reserve its stock, check risk, take payment."""
 
-import logging
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,6 @@ from orders.services.payments import record_transaction, waits_for_payment
 from orders.services.risk import evaluate_risk
 from orders.stock import reserve_lines
 
-logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
 PICKUP_METHODS = {Order.DeliveryMethod.CLICK_COLLECT, Order.DeliveryMethod.RESERVE}
 ONLINE_METHODS = {Order.PaymentMethod.CARD, Order.PaymentMethod.PAYPAL}
@@ -427,9 +425,10 @@ def _accept_order(
             % {"rule": hit.rule.name, "detail": hit.detail, "action": hit.rule.action},
             data={"rule": hit.rule.name, "rule_id": hit.rule.pk, "action": hit.rule.action},
         )
-    authorised = _take_payment(
-        order, payment, payment_data, to_prepayment=to_prepayment, actor=actor
-    )
+    asks_provider = _asks_provider(payment, payment_data, to_prepayment=to_prepayment)
+    if asks_provider:  # a shortage refuses the order before the provider is asked
+        _reserve_stock(order, lines, actor=actor)
+    _take_payment(order, payment, payment_data, to_prepayment=to_prepayment, actor=actor)
 
     queue_message(order=order, type="confirmation", key=f"confirmation:{order.pk}", new=True)
     if to_prepayment:
@@ -456,38 +455,39 @@ def _accept_order(
     else:
         record_status_change(order, before=new, transition=transition, actor=actor)
         on_order_released(order, actor=actor)
-    _reserve_stock(order, lines, payment, actor=actor, authorised_here=authorised)
+    if not asks_provider:
+        _reserve_stock(order, lines, actor=actor)
     return order, lines, payment
 
 
-def _reserve_stock(
-    order: Order, lines: list[OrderLine], payment: Payment, *, actor: Actor, authorised_here: bool
-) -> None:
-    """Reserve the order's units, last: the products stay locked from here to the commit, so
-    only the events, the stored answer and the commit follow under the lock (not the payment,
-    the messages and their round trips). A shortage refuses the order; an authorisation this
-    request made at the provider is voided then (the provider call itself ran unlocked)."""
+def _asks_provider(payment: Payment, payment_data: dict | None, *, to_prepayment: bool) -> bool:
+    """Whether intake calls the payment provider (`_take_payment`): to authorise a pending
+    card or PayPal payment, or to void an authorisation the risk check turned to prepayment."""
+    if payment_data is None:
+        return False
+    if to_prepayment:
+        return payment_data["status"] == Payment.Status.AUTHORIZED and bool(
+            payment_data.get("reference")
+        )
+    return payment.method in ONLINE_METHODS and payment.status == Payment.Status.PENDING
+
+
+def _reserve_stock(order: Order, lines: list[OrderLine], *, actor: Actor) -> None:
+    """Reserve the order's units; the products stay locked from here to the commit.
+
+    Intake reserves last, so only the events, the stored answer and the commit run under the
+    lock — unless it must ask the payment provider: then it reserves first, so that a
+    shortage refuses the order before anything happens at the provider (no authorisation to
+    take back), and the provider's answer comes under the lock.
+    """
     expires_at = None
     if order.delivery_method == Order.DeliveryMethod.RESERVE:
         hold_days = settings_for(order).click_reserve_hold_days
         expires_at = timezone.now() + timedelta(days=hold_days)
-    try:
-        # No savepoint of its own: a shortage ends this order's transaction (or savepoint).
-        reserve_lines(
-            order=order, lines=lines, actor=actor.label, expires_at=expires_at, savepoint=False
-        )
-    except DomainError:
-        if authorised_here:
-            result = get_provider().void(
-                amount=payment.amount, currency=order.currency, reference=payment.reference
-            )
-            logger.info(
-                "Order %s refused for stock: authorisation %s voided (%s).",
-                order.external_id,
-                payment.reference,
-                "ok" if result.ok else result.message,
-            )
-        raise
+    # No savepoint of its own: a shortage ends this order's transaction (or savepoint).
+    reserve_lines(
+        order=order, lines=lines, actor=actor.label, expires_at=expires_at, savepoint=False
+    )
 
 
 _PRODUCTS_BY_SKU = Prepared(
@@ -559,14 +559,11 @@ def _first_transition(order: Order, payment: Payment, *, hold: bool) -> str:
 
 def _take_payment(
     order: Order, payment: Payment, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
-) -> bool:
-    """Record the payment as submitted; authorise pending card/PayPal payments now.
-
-    True when this call authorised the payment at the provider.
-    """
+) -> None:
+    """Record the payment as submitted; authorise pending card/PayPal payments now."""
     if payment_data is None:
         insert([payment])
-        return False
+        return
     amount = payment.amount
     if to_prepayment:
         insert([payment])
@@ -590,7 +587,7 @@ def _take_payment(
                 provider.name,
                 reference=reference,
             )
-        return False
+        return
     if payment.method in ONLINE_METHODS and payment.status == Payment.Status.PENDING:
         provider = get_provider()
         result = provider.authorise(
@@ -603,10 +600,9 @@ def _take_payment(
                 code="payment-declined",
             )
         payment.status, provider_name = Payment.Status.AUTHORIZED, provider.name
-        authorised = True
         payment.reference = payment.reference or result.reference
     else:
-        provider_name, authorised = "", False
+        provider_name = ""
     insert([payment])
     status, reference = payment.status, payment.reference
     if status != Payment.Status.PENDING:
@@ -644,7 +640,6 @@ def _take_payment(
                 "payment": payment.pk,
             },
         )
-    return authorised
 
 
 def _duplicate(external_id: str) -> DomainError:

@@ -28,6 +28,22 @@ def amount_due(order: Order) -> Decimal:
     return due
 
 
+def open_amount(order: Order, payment: Payment) -> Decimal:
+    """What a pending payment still expects. A click & reserve order submitted without money
+    has a payment of 0 that stands for its total, paid on collection."""
+    if payment.status != Payment.Status.PENDING:
+        return ZERO
+    if payment.amount == ZERO and order.delivery_method == Order.DeliveryMethod.RESERVE:
+        return max(order.total - payment.amount_captured, ZERO)
+    return max(payment.amount - payment.amount_captured, ZERO)
+
+
+def amount_payable(order: Order) -> Decimal:
+    """What the customer can still pay on the order: every pending payment's open amount
+    (at the counter too; `record_payment` takes no more)."""
+    return sum((open_amount(order, payment) for payment in order.payments.all()), ZERO)
+
+
 def waits_for_payment(order: Order) -> bool:
     """True for a prepayment order whose money has not fully arrived."""
     return order.payment_method == Order.PaymentMethod.PREPAYMENT and amount_due(order) > ZERO
@@ -79,11 +95,8 @@ def record_payment(
                 )
             ]
         )
-    payment = order.payments.filter(status=Payment.Status.PENDING).order_by("pk").first()
-    expected = ZERO if payment is None else payment.amount - payment.amount_captured
-    reserved_unpaid = order.delivery_method == Order.DeliveryMethod.RESERVE
-    if payment is not None and reserved_unpaid and payment.amount == ZERO:
-        payment.amount = expected = order.total  # click & reserve: paid in full on collection
+    pending = list(order.payments.filter(status=Payment.Status.PENDING).order_by("pk"))
+    expected = sum((open_amount(order, payment) for payment in pending), ZERO)
     if expected <= ZERO:
         raise DomainError(
             _("Nothing is due on order %(number)s.") % {"number": order.number},
@@ -97,28 +110,40 @@ def record_payment(
             errors=[_amount_error("exceeds_due", _("At most %(due)s.") % {"due": due})],
             code="exceeds-due",
         )
-    if status == Payment.Status.AUTHORIZED:
-        if amount != expected:
-            raise DomainError(
-                _("An authorisation covers the whole amount due (%(due)s %(currency)s).")
-                % {"due": due, "currency": order.currency},
-                errors=[
-                    _amount_error("partial_authorization", _("Must be %(due)s.") % {"due": due})
-                ],
-                code="partial-authorization",
-            )
-        payment.status = Payment.Status.AUTHORIZED
-        payment.reference = reference
-        kind = PaymentTransaction.Kind.AUTHORIZE
-    else:
-        payment.amount_captured += amount
-        if payment.amount_captured >= payment.amount:
-            payment.status = Payment.Status.PAID
-        kind = PaymentTransaction.Kind.PAYMENT
-    payment.save(update_fields=["status", "reference", "amount", "amount_captured"])
-    booked = PaymentTransaction.objects.create(
-        payment=payment, kind=kind, amount=amount, succeeded=True, reference=reference
+    if status == Payment.Status.AUTHORIZED and amount != expected:
+        raise DomainError(
+            _("An authorisation covers the whole amount due (%(due)s %(currency)s).")
+            % {"due": due, "currency": order.currency},
+            errors=[_amount_error("partial_authorization", _("Must be %(due)s.") % {"due": due})],
+            code="partial-authorization",
+        )
+    kind = (
+        PaymentTransaction.Kind.AUTHORIZE
+        if status == Payment.Status.AUTHORIZED
+        else PaymentTransaction.Kind.PAYMENT
     )
+    booked = None
+    left = amount
+    for payment in pending:  # the oldest pending payment first
+        take = min(left, open_amount(order, payment))
+        if take <= ZERO:
+            continue
+        if payment.amount == ZERO:  # click & reserve: the whole price, on collection
+            payment.amount = order.total
+        if kind == PaymentTransaction.Kind.AUTHORIZE:
+            payment.status, payment.reference = Payment.Status.AUTHORIZED, reference
+        else:
+            payment.amount_captured += take
+            if payment.amount_captured >= payment.amount:
+                payment.status = Payment.Status.PAID
+        payment.save(update_fields=["status", "reference", "amount", "amount_captured"])
+        transaction_row = PaymentTransaction.objects.create(
+            payment=payment, kind=kind, amount=take, succeeded=True, reference=reference
+        )
+        booked = booked or transaction_row
+        left -= take
+        if left <= ZERO:
+            break
     if kind == PaymentTransaction.Kind.PAYMENT and order.payment_method in THANKED_METHODS:
         # The customer transferred money and waits to hear it arrived: once per transfer.
         queue_message(
@@ -140,7 +165,7 @@ def record_payment(
         data={
             "amount": format_money(amount, order.currency),
             "reference": reference,
-            "payment": payment.pk,
+            "payment": booked.payment_id,
         },
     )
     if order.status == Order.Status.AWAITING_PAYMENT and amount_due(order) <= ZERO:

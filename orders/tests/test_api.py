@@ -199,21 +199,27 @@ class RecordingProvider(FakePaymentProvider):
         return super().void(**kwargs)
 
 
-def test_a_shortage_voids_the_authorisation_intake_made(submit, settings):
+@pytest.mark.parametrize("stock", [1, 10], ids=["shortage", "enough"])
+def test_intake_asks_the_provider_only_for_an_order_it_can_accept(submit, settings, stock):
     settings.OMS_PAYMENT_PROVIDER = f"{__name__}.RecordingProvider"
     RecordingProvider.calls = []
     Product.objects.create(sku="ORD-SCARCE-3", name="Scarce", style="ORD-SCARCE")
-    set_stock("ORD-SCARCE-3", 1)
+    set_stock("ORD-SCARCE-3", stock)
     body = order_body(payment={"method": "card", "status": "pending", "reference": "psp-1"})
     body["lines"][1] = {"sku": "ORD-SCARCE-3", "quantity": 2, "unit_price": "49.99"}
     before = Order.objects.count(), PaymentTransaction.objects.count()
 
     response = submit(priced(body))
 
-    assert response.status_code == 409, response.json()
-    assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
-    assert RecordingProvider.calls == ["authorise", "void"]
-    assert (Order.objects.count(), PaymentTransaction.objects.count()) == before
+    if stock == 1:
+        assert response.status_code == 409, response.json()
+        assert errors_of(response) == {"lines.1.sku": "insufficient_stock"}
+        assert RecordingProvider.calls == []  # nothing to take back at the provider
+        assert (Order.objects.count(), PaymentTransaction.objects.count()) == before
+    else:
+        assert response.status_code == 201, response.json()
+        assert response.json()["payments"][0]["status"] == "authorized"
+        assert RecordingProvider.calls == ["authorise"]
 
 
 def test_an_order_refused_under_an_idempotency_key_is_refused_again_for_that_key(submit):

@@ -328,3 +328,20 @@ def test_invoice_and_cash_orders_are_released_at_once(place):
         body = order_body()
         body["payment"].update(method=method, status="pending")
         assert place(body).status == Order.Status.RELEASED
+
+
+def test_a_transfer_pays_every_pending_payment_oldest_first(place):
+    order = place(priced(order_body(payment={"method": "prepayment", "status": "pending"})))
+    Payment.objects.create(  # e.g. an item added by customer care, to be paid as well
+        order=order, method="prepayment", status=Payment.Status.PENDING, amount=Decimal("10.00")
+    )
+    due = order.total + Decimal("10.00")
+
+    services.record_payment(
+        order=order, amount=due, reference="bank-1", status="paid", actor=services.Actor.system("t")
+    )
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.RELEASED
+    assert [p.status for p in order.payments.order_by("pk")] == ["paid", "paid"]
+    assert sum(p.amount_captured for p in order.payments.all()) == due
