@@ -29,7 +29,7 @@ from orders.money import format_money
 from orders.services import record_payment
 from orders.services.events import Actor, record_event
 from orders.services.messages import queue_message
-from orders.services.payments import amount_payable
+from orders.services.payments import amount_due
 
 ZERO = Decimal("0")
 PICKUP_METHODS = (Order.DeliveryMethod.CLICK_COLLECT, Order.DeliveryMethod.RESERVE)
@@ -547,9 +547,9 @@ def hand_over_to_customer(
 
 
 def counter_amount(order: Order) -> Decimal:
-    """What the customer pays at the counter: what the order's pending payments still expect
-    (a reserved item's price included), exactly what `record_payment` takes."""
-    return amount_payable(order)
+    """What the customer pays at the counter: what is still due (a reserved item's price
+    included), exactly what `record_payment` takes."""
+    return amount_due(order)
 
 
 def _take_counter_payment(order: Order, method: str, actor: Actor) -> None:

@@ -262,6 +262,33 @@ def test_a_deposit_on_a_reservation_leaves_the_rest_for_the_counter(reserve_orde
     assert sum(p.amount_captured for p in order.payments.all()) == order.total
 
 
+def test_a_reservation_exchanged_by_care_is_paid_in_full_at_the_counter(berlin_stock):
+    from instore.tests.conftest import only_in, place_and_route
+    from orders.money import units_value
+    from orders.services import care
+
+    only_in(BERLIN, skus=(SHIRT, JEANS, "TSHIRT-WHITE-L"))
+    delivery = place_and_route(delivery={"method": "reserve", "pickup_location": BERLIN},
+                               payment=None)  # fmt: skip
+    order = delivery.order
+    shirt = order.lines.get(sku=SHIRT)
+
+    care.exchange_line(
+        order=order,
+        line_id=shirt.pk,
+        quantity=1,
+        sku="TSHIRT-WHITE-L",
+        unit_price=shirt.unit_price + Decimal("5.00"),
+        reason="size",
+        actor=ACTOR,
+    )
+
+    order = Order.objects.get(pk=order.pk)
+    exchanged = units_value(shirt.unit_amounts, 1, 1)  # the last unit of the line goes
+    assert services.counter_amount(order) == order.total - exchanged
+    assert order.total - exchanged == sum(p.amount for p in order.payments.all())
+
+
 def test_an_unprepared_reservation_expires_at_its_deadline(reserve_order):
     Reservation.objects.filter(order_line__order=reserve_order.order).update(
         expires_at=timezone.now() - datetime.timedelta(minutes=1)

@@ -522,11 +522,14 @@ def _next_order_id() -> int:
 
 
 def _submitted_payment(order: Order, payment_data: dict | None, *, to_prepayment: bool) -> Payment:
-    """The payment as submitted (unsaved): pending when switched to prepayment, the order's
-    method without money when none was submitted (click & reserve)."""
+    """The payment as submitted (unsaved): pending when switched to prepayment; when none was
+    submitted (click & reserve), the order's total, pending until it is paid in the store."""
     if payment_data is None:
         return Payment(
-            order=order, method=order.payment_method, status=Payment.Status.PENDING, amount=ZERO
+            order=order,
+            method=order.payment_method,
+            status=Payment.Status.PENDING,
+            amount=order.total,
         )
     amount = payment_data["amount"]
     if to_prepayment:

@@ -20,28 +20,17 @@ THANKED_METHODS = {Order.PaymentMethod.PREPAYMENT, Order.PaymentMethod.INVOICE}
 
 
 def amount_due(order: Order) -> Decimal:
-    """What the customer still has to pay before the order can be fulfilled."""
-    due = ZERO
-    for payment in order.payments.all():  # prefetched where it matters
-        if payment.status == Payment.Status.PENDING:
-            due += max(payment.amount - payment.amount_captured, ZERO)
-    return due
+    """What the customer still has to pay: the open part of every pending payment. A
+    prepayment order waits for it; a click & reserve order's total is paid in the store; the
+    counter and `record_payment` take no more."""
+    return sum((open_amount(payment) for payment in order.payments.all()), ZERO)
 
 
-def open_amount(order: Order, payment: Payment) -> Decimal:
-    """What a pending payment still expects. A click & reserve order submitted without money
-    has a payment of 0 that stands for its total, paid on collection."""
+def open_amount(payment: Payment) -> Decimal:
+    """What a payment still expects: the open part of a pending one."""
     if payment.status != Payment.Status.PENDING:
         return ZERO
-    if payment.amount == ZERO and order.delivery_method == Order.DeliveryMethod.RESERVE:
-        return max(order.total - payment.amount_captured, ZERO)
     return max(payment.amount - payment.amount_captured, ZERO)
-
-
-def amount_payable(order: Order) -> Decimal:
-    """What the customer can still pay on the order: every pending payment's open amount
-    (at the counter too; `record_payment` takes no more)."""
-    return sum((open_amount(order, payment) for payment in order.payments.all()), ZERO)
 
 
 def waits_for_payment(order: Order) -> bool:
@@ -96,7 +85,7 @@ def record_payment(
             ]
         )
     pending = list(order.payments.filter(status=Payment.Status.PENDING).order_by("pk"))
-    expected = sum((open_amount(order, payment) for payment in pending), ZERO)
+    expected = sum((open_amount(payment) for payment in pending), ZERO)
     if expected <= ZERO:
         raise DomainError(
             _("Nothing is due on order %(number)s.") % {"number": order.number},
@@ -125,18 +114,16 @@ def record_payment(
     booked = None
     left = amount
     for payment in pending:  # the oldest pending payment first
-        take = min(left, open_amount(order, payment))
+        take = min(left, open_amount(payment))
         if take <= ZERO:
             continue
-        if payment.amount == ZERO:  # click & reserve: the whole price, on collection
-            payment.amount = order.total
         if kind == PaymentTransaction.Kind.AUTHORIZE:
             payment.status, payment.reference = Payment.Status.AUTHORIZED, reference
         else:
             payment.amount_captured += take
             if payment.amount_captured >= payment.amount:
                 payment.status = Payment.Status.PAID
-        payment.save(update_fields=["status", "reference", "amount", "amount_captured"])
+        payment.save(update_fields=["status", "reference", "amount_captured"])
         transaction_row = PaymentTransaction.objects.create(
             payment=payment, kind=kind, amount=take, succeeded=True, reference=reference
         )

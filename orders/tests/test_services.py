@@ -345,3 +345,21 @@ def test_a_transfer_pays_every_pending_payment_oldest_first(place):
     assert order.status == Order.Status.RELEASED
     assert [p.status for p in order.payments.order_by("pk")] == ["paid", "paid"]
     assert sum(p.amount_captured for p in order.payments.all()) == due
+
+
+def test_the_migration_gives_old_reservations_their_total(place):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("orders.migrations.0007_reserve_payment_carries_the_total")
+    order = place(
+        order_body(
+            payment=None, delivery={"method": "reserve", "pickup_location": "store-berlin-mitte"}
+        )
+    )
+    order.payments.update(amount=0)  # as click & reserve orders were stored before
+
+    migration.carry_the_total(apps, None)
+
+    assert order.payments.get().amount == order.total
