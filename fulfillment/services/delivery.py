@@ -553,15 +553,18 @@ def shipment_record_event(
         message=message or status,
         data={"shipment": shipment.pk, "at": at.isoformat()},
     )
-    delivery_order = shipment.delivery_order
-    if (
-        status == Shipment.Status.DELIVERED
-        and delivery_order.status == DeliveryOrder.Status.SHIPPED
-        and not delivery_order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
-    ):
-        delivery_order = DeliveryOrder.objects.select_for_update().get(pk=delivery_order.pk)
-        delivery_order.deliver()
-        delivery_order.save()
+    if status == Shipment.Status.DELIVERED:
+        # Locked before it is read: a reject or cancel closing it at the same moment
+        # (`_close_when_done`) sees this parcel delivered, or this sees it shipped.
+        delivery_order = DeliveryOrder.objects.select_for_update().get(
+            pk=shipment.delivery_order_id
+        )
+        if (
+            delivery_order.status == DeliveryOrder.Status.SHIPPED
+            and not delivery_order.shipments.exclude(status=Shipment.Status.DELIVERED).exists()
+        ):
+            delivery_order.deliver()
+            delivery_order.save()
     return shipment
 
 
