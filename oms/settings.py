@@ -99,15 +99,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("OMS_DB_CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The named statements of the hot paths (oms/prepared.py) are planned once per connection:
-    # left to choose, PostgreSQL planned the stock picture anew on every call (0.4 ms, more
-    # than running it). Django's own queries are not prepared, so this touches only those.
-    # Added to options the DATABASE_URL may carry (?options=-c statement_timeout=...).
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(
-        filter(None, [_options.get("options", ""), "-c plan_cache_mode=force_generic_plan"])
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time: wait for the lock instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

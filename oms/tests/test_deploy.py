@@ -60,28 +60,3 @@ def test_the_api_docs_are_served_without_a_cdn(client):
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert client.get("/api/schema/").status_code == 200
-
-
-def test_postgresql_options_from_the_url_are_kept_beside_the_generic_plans(tmp_path: Path):
-    url = "postgres://u@db.example:5432/oms?options=-c%20statement_timeout%3D5000"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "oms.settings"}
-    env["OMS_VAR_DIR"] = str(tmp_path)
-    code = "import django; django.setup(); from django.conf import settings as s; "
-    code += "print(s.DATABASES['default']['OPTIONS']['options'])"
-
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "-c",
-        "statement_timeout=5000",
-        "-c",
-        "plan_cache_mode=force_generic_plan",
-    ]
