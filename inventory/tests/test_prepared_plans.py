@@ -26,5 +26,5 @@ def test_the_stock_picture_is_planned_once_not_on_every_call(postgres_only):
         mode_after = cursor.fetchone()[0]
 
     assert set(pictures) == set(product_ids)
-    assert (generic, custom) == (8, 0)
+    assert custom == 0 and generic >= 8  # the connection may have run it before
     assert mode_after == "auto"  # the other statements still choose for themselves
