@@ -428,7 +428,14 @@ def _accept_order(
     asks_provider = _asks_provider(payment, payment_data, to_prepayment=to_prepayment)
     if asks_provider:  # a shortage refuses the order before the provider is asked
         _reserve_stock(order, lines, actor=actor)
-    _take_payment(order, payment, payment_data, to_prepayment=to_prepayment, actor=actor)
+    _take_payment(
+        order,
+        payment,
+        payment_data,
+        to_prepayment=to_prepayment,
+        asks_provider=asks_provider,
+        actor=actor,
+    )
 
     queue_message(order=order, type="confirmation", key=f"confirmation:{order.pk}", new=True)
     if to_prepayment:
@@ -461,8 +468,8 @@ def _accept_order(
 
 
 def _asks_provider(payment: Payment, payment_data: dict | None, *, to_prepayment: bool) -> bool:
-    """Whether intake calls the payment provider (`_take_payment`): to authorise a pending
-    card or PayPal payment, or to void an authorisation the risk check turned to prepayment."""
+    """Whether `_take_payment` calls the payment provider: to authorise a pending card or
+    PayPal payment, or to void an authorisation the risk check turned to prepayment."""
     if payment_data is None:
         return False
     if to_prepayment:
@@ -561,7 +568,13 @@ def _first_transition(order: Order, payment: Payment, *, hold: bool) -> str:
 
 
 def _take_payment(
-    order: Order, payment: Payment, payment_data: dict | None, *, to_prepayment: bool, actor: Actor
+    order: Order,
+    payment: Payment,
+    payment_data: dict | None,
+    *,
+    to_prepayment: bool,
+    asks_provider: bool,
+    actor: Actor,
 ) -> None:
     """Record the payment as submitted; authorise pending card/PayPal payments now."""
     if payment_data is None:
@@ -579,7 +592,7 @@ def _take_payment(
             data={"from": payment_data["method"], "to": Order.PaymentMethod.PREPAYMENT},
         )
         reference = payment_data.get("reference") or ""
-        if payment_data["status"] == Payment.Status.AUTHORIZED and reference:
+        if asks_provider:  # the shop's authorisation is not needed any more
             provider = get_provider()
             result = provider.void(amount=amount, currency=order.currency, reference=reference)
             record_transaction(
@@ -591,7 +604,7 @@ def _take_payment(
                 reference=reference,
             )
         return
-    if payment.method in ONLINE_METHODS and payment.status == Payment.Status.PENDING:
+    if asks_provider:
         provider = get_provider()
         result = provider.authorise(
             amount=amount, currency=order.currency, reference=payment.reference
